@@ -1,0 +1,89 @@
+"""The ``quizzer`` command line.
+
+Each subcommand lives in ``quizzer.commands.<name>`` and exposes ``add_parser(subparsers, parents)``; the parser it
+adds sets ``handler`` (a function ``(args) -> int``) with ``set_defaults``. Heavy imports (NumPy, YAML, Textual)
+happen inside handlers so that ``quizzer --help`` and the first frame stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from quizzer.errors import EXIT_USAGE, UserError
+
+#: Subcommand modules, in the order ``--help`` lists them.
+COMMANDS = ("quiz", "review", "demo", "bank", "stats")
+
+
+def common_options(*, top_level: bool) -> argparse.ArgumentParser:
+    """Options every subcommand accepts, before or after its name.
+
+    The subcommands' copy uses ``SUPPRESS`` defaults: otherwise argparse lets a subparser's default overwrite a
+    value given before the subcommand (``quizzer --bank x quiz``)."""
+    default = None if top_level else argparse.SUPPRESS
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--bank",
+        action="append",
+        default=default,
+        metavar="PATH",
+        help="extra question bank file or folder (repeatable; also $QUIZZER_BANK_PATH, ':'-separated)",
+    )
+    common.add_argument(
+        "--data-dir",
+        default=default,
+        metavar="DIR",
+        help="folder for quizzer.db (default: $QUIZZER_DATA_DIR, else the platform's user data folder)",
+    )
+    return common
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exit code 2 (its default code, but a shorter message)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="quizzer",
+        description="Interview prep for LSTM, GRU and RNN: quizzes, FSRS flashcards and live gate-math demos.",
+        parents=[common_options(top_level=True)],
+    )
+    common = common_options(top_level=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        module = importlib.import_module(f"quizzer.commands.{name}")
+        module.add_parser(sub, [common])
+    return parser
+
+
+def bank_paths(args: argparse.Namespace) -> list[str]:
+    """User bank paths from ``--bank`` (repeatable) and ``$QUIZZER_BANK_PATH`` (os.pathsep-separated)."""
+    paths = [p for p in os.environ.get("QUIZZER_BANK_PATH", "").split(os.pathsep) if p]
+    paths += args.bank or []
+    return paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from quizzer.commands.quiz import run_app
+
+            return run_app(args)
+        return int(args.handler(args) or 0)
+    except UserError as err:
+        print(f"quizzer: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("quizzer: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,1 @@
+"""Subcommands of the ``quizzer`` CLI, one module each (see ``quizzer.cli``)."""
