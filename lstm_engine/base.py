@@ -1,0 +1,347 @@
+"""Shared machinery of the recurrent models: parameters, input checks, the layer loop, and the result records.
+
+Each model (``RNN``, ``LSTM``, ``GRU``) supplies three things: the parameter layout of one layer, a
+``_layer_forward`` that runs one layer over all time steps, and a ``_layer_backward`` that walks those steps in
+reverse (exact BPTT). This module stacks layers, checks every input, and packs results into :class:`Run` and
+:class:`Grads`.
+
+Conventions everywhere: time-major arrays, ``T`` steps, ``B`` sequences, ``X`` input features, ``H`` hidden units,
+``L`` layers. All arrays carry the model's dtype (float32 or float64).
+
+Masks: ``mask`` is ``(T, B)`` of 0/1. At a step where ``mask[t, b] == 0`` the cell does not run for sequence ``b``:
+its state carries over unchanged, its output is 0 and its gate values are reported as 0. For right-padded
+batches this is exactly PyTorch's ``pack_padded_sequence(..., enforce_sorted=False)`` followed by
+``pad_packed_sequence``: the final state is each sequence's state at its last real step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+@dataclass
+class Run:
+    """The result of ``model.forward``; pass it to ``model.backward``.
+
+    Attributes:
+        output: ``(T, B, H)`` the top layer's ``h_t`` (0 at masked steps).
+        state: the final state. LSTM: ``(h_n, c_n)``, each ``(L, B, H)``; GRU and RNN: ``h_n`` ``(L, B, H)``.
+        gates: one dict per layer of ``(T, B, H)`` arrays. LSTM: ``i f g o c h``; GRU: ``r z n h``; RNN: ``h``.
+            ``c`` and ``h`` are the layer's state after step ``t`` (carried through masked steps); the gates are
+            0 at masked steps, where the cell did not run.
+        cache: what ``backward`` needs (the inputs, every step's activations, the weights used). Not for users.
+    """
+
+    output: np.ndarray
+    state: Any
+    gates: list[dict[str, np.ndarray]]
+    cache: Any = field(repr=False, compare=False)
+
+
+@dataclass
+class Grads:
+    """The result of ``model.backward``: gradients of a scalar loss ``L``.
+
+    Attributes:
+        params: ``dL/dparam`` for every key of ``state_dict()``, same shapes and order.
+        input: ``(T, B, X)`` ``dL/dx``.
+        state: ``dL/d(initial state)``, shaped like ``run.state``.
+        hidden: one ``(T, B, H)`` array per layer: ``dL/dh_t`` in total (through time, the output and the layer
+            above), where ``h_t`` is ``run.gates[layer]["h"][t]``.
+        cell: LSTM only, one ``(T, B, H)`` array per layer: ``dL/dc_t`` in total. ``None`` for GRU and RNN.
+    """
+
+    params: dict[str, np.ndarray]
+    input: np.ndarray
+    state: Any
+    hidden: list[np.ndarray]
+    cell: list[np.ndarray] | None = None
+
+
+@dataclass
+class _Mask:
+    """A checked mask, in the forms the step loops need.
+
+    ``keep`` ``(T, B, 1)`` model dtype, 1 at real steps; ``pad`` ``(T, B, 1)`` bool, True at masked steps;
+    ``padded_steps`` a Python list of T bools, True where any sequence is masked (so unmasked steps skip work).
+    """
+
+    keep: np.ndarray
+    pad: np.ndarray
+    padded_steps: list[bool]
+
+
+@dataclass
+class _Cache:
+    """Everything ``backward`` reads: the model that ran, its input, the mask and one record per layer."""
+
+    owner: Any
+    x: np.ndarray
+    mask: _Mask | None
+    layers: list[Any]
+
+
+@dataclass
+class _LayerGrads:
+    """One layer's backward result: ``d_input`` ``(T, B, X_l)``, ``d_init`` tuple of ``(B, H)``, the parameter
+    gradients keyed by the bare name (``weight_ih``...), ``hidden`` and ``cell`` ``(T, B, H)``."""
+
+    d_input: np.ndarray
+    d_init: tuple[np.ndarray, ...]
+    params: dict[str, np.ndarray]
+    hidden: np.ndarray
+    cell: np.ndarray | None = None
+
+
+def _shape(a: Any) -> str:
+    return str(tuple(np.shape(a)))
+
+
+def _as_float_array(value: Any, name: str, expected_shape: tuple[int | str, ...], dtype: np.dtype) -> np.ndarray:
+    """Return ``value`` as an ndarray of ``dtype`` or raise ValueError naming the expected and given shape."""
+    arr = np.asarray(value)
+    expected = "(" + ", ".join(str(d) for d in expected_shape) + (",)" if len(expected_shape) == 1 else ")")
+    if arr.ndim != len(expected_shape) or any(
+        isinstance(e, int) and e != g for e, g in zip(expected_shape, arr.shape)
+    ):
+        raise ValueError(f"{name} must have shape {expected}, got shape {_shape(arr)}")
+    if arr.dtype != dtype:
+        raise ValueError(
+            f"{name} must have dtype {dtype.name} (the model's dtype), got {arr.dtype.name}; "
+            f"convert it with .astype(np.{dtype.name})"
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} of shape {_shape(arr)} contains NaN or inf")
+    return arr
+
+
+class RecurrentModel:
+    """Base class of ``RNN``, ``LSTM`` and ``GRU``: a stack of ``num_layers`` recurrent layers.
+
+    Subclasses set ``_GATES`` (gate blocks per layer: 1, 3 or 4) and ``_STATES`` (1, or 2 for LSTM's ``(h, c)``)
+    and implement ``_layer_forward`` and ``_layer_backward``.
+    """
+
+    _GATES: int = 1
+    _STATES: int = 1
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        dtype: Any = np.float64,
+        seed: int = 0,
+    ) -> None:
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        dt = np.dtype(dtype)
+        if dt not in SUPPORTED_DTYPES:
+            raise ValueError(f"dtype must be float32 or float64, got {dt.name}")
+        self.input_size = int(input_size)
+        self.hidden_size = int(hidden_size)
+        self.num_layers = int(num_layers)
+        self.dtype = dt
+        self._params: dict[str, np.ndarray] = {}
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / np.sqrt(self.hidden_size)  # PyTorch: U(-1/sqrt(H), 1/sqrt(H)) for every parameter
+        for name, shape in self._param_shapes().items():
+            self._params[name] = rng.uniform(-bound, bound, size=shape).astype(dt)
+
+    # ----------------------------------------------------------------------------------------- parameters
+
+    def _layer_param_shapes(self, layer: int) -> dict[str, tuple[int, ...]]:
+        """Bare names (``weight_ih``...) and shapes of one layer's parameters, in PyTorch's order."""
+        rows = self._GATES * self.hidden_size
+        x = self.input_size if layer == 0 else self.hidden_size
+        return {
+            "weight_ih": (rows, x),
+            "weight_hh": (rows, self.hidden_size),
+            "bias_ih": (rows,),
+            "bias_hh": (rows,),
+        }
+
+    def _param_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {
+            f"{name}_l{layer}": shape
+            for layer in range(self.num_layers)
+            for name, shape in self._layer_param_shapes(layer).items()
+        }
+
+    def _layer_params(self, layer: int) -> dict[str, np.ndarray]:
+        return {name: self._params[f"{name}_l{layer}"] for name in self._layer_param_shapes(layer)}
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The live dict ``name -> ndarray``; optimisers update these arrays in place."""
+        return self._params
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter under PyTorch's key (``weight_ih_l0``...) with PyTorch's shape."""
+        return {name: value.copy() for name, value in self._params.items()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy values into the live parameters (cast to the model's dtype).
+
+        Raises ValueError naming the key on a missing or extra key, a wrong shape or a non-finite value.
+        """
+        expected = self._param_shapes()
+        missing = [k for k in expected if k not in state]
+        extra = [k for k in state if k not in expected]
+        if missing:
+            raise ValueError(f"state_dict is missing key(s) {', '.join(map(repr, missing))}")
+        if extra:
+            raise ValueError(f"state_dict has unexpected key(s) {', '.join(map(repr, extra))}")
+        values = {}
+        for key, shape in expected.items():
+            value = np.asarray(state[key])
+            if value.shape != shape:
+                raise ValueError(f"state_dict[{key!r}] must have shape {shape}, got shape {value.shape}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"state_dict[{key!r}] contains NaN or inf")
+            values[key] = value
+        for key, value in values.items():
+            np.copyto(self._params[key], value, casting="unsafe")
+
+    def num_parameters(self) -> int:
+        """Total number of scalar parameters."""
+        return sum(p.size for p in self._params.values())
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"num_layers={self.num_layers}, dtype={self.dtype.name})"
+        )
+
+    # ----------------------------------------------------------------------------------------- checks
+
+    def _check_x(self, x: Any) -> np.ndarray:
+        arr = _as_float_array(x, "x", ("T", "B", self.input_size), self.dtype)
+        if arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ValueError(f"x must have shape (T, B, {self.input_size}) with T, B >= 1, got {_shape(arr)}")
+        return arr
+
+    def _check_state(self, state: Any, batch: int, name: str) -> list[tuple[np.ndarray, ...]]:
+        """Per layer, a tuple of ``_STATES`` arrays ``(B, H)``; zeros when ``state`` is None."""
+        shape = (self.num_layers, batch, self.hidden_size)
+        if state is None:
+            zeros = np.zeros(shape, dtype=self.dtype)
+            parts = [zeros] * self._STATES
+        elif self._STATES == 1:
+            parts = [_as_float_array(state, name, shape, self.dtype)]
+        else:
+            if not isinstance(state, (tuple, list)) or len(state) != self._STATES:
+                raise ValueError(
+                    f"{name} must be a tuple (h, c) of two arrays of shape {shape}, got {type(state).__name__}"
+                )
+            parts = [_as_float_array(s, f"{name}[{k}]", shape, self.dtype) for k, s in enumerate(state)]
+        return [tuple(p[layer] for p in parts) for layer in range(self.num_layers)]
+
+    def _check_mask(self, mask: Any, steps: int, batch: int) -> _Mask | None:
+        if mask is None:
+            return None
+        arr = np.asarray(mask)
+        if arr.shape != (steps, batch):
+            raise ValueError(f"mask must have shape (T, B) = {(steps, batch)}, got shape {_shape(arr)}")
+        if arr.dtype.kind not in "biuf":
+            raise ValueError(f"mask must hold 0/1 (bool or numbers), got dtype {arr.dtype.name}")
+        real = arr == 1
+        if not (real | (arr == 0)).all():
+            raise ValueError(f"mask of shape {_shape(arr)} must hold only 0 and 1")
+        pad = ~real
+        return _Mask(
+            keep=real.astype(self.dtype)[:, :, None],
+            pad=pad[:, :, None],
+            padded_steps=pad.any(axis=1).tolist(),
+        )
+
+    def _pack_state(self, finals: list[tuple[np.ndarray, ...]]) -> Any:
+        stacked = tuple(np.stack([f[k] for f in finals]) for k in range(self._STATES))
+        return stacked if self._STATES > 1 else stacked[0]
+
+    # ----------------------------------------------------------------------------------------- passes
+
+    def forward(self, x: Any, state: Any = None, mask: Any = None) -> Run:
+        """Run all layers over ``x``.
+
+        Args:
+            x: ``(T, B, input_size)`` in the model's dtype, time-major, finite.
+            state: initial state, shaped like ``Run.state`` (zeros when None).
+            mask: ``(T, B)`` of 0/1, or None (every step real).
+
+        Returns:
+            A :class:`Run`. Raises ValueError on a wrong shape, dtype or non-finite value.
+        """
+        x = self._check_x(x)
+        steps, batch = x.shape[:2]
+        init = self._check_state(state, batch, "state")
+        checked_mask = self._check_mask(mask, steps, batch)
+        layers = []
+        inp = x
+        for layer in range(self.num_layers):
+            record = self._layer_forward(layer, inp, init[layer], checked_mask)
+            layers.append(record)
+            inp = record.output
+        return Run(
+            output=inp,
+            state=self._pack_state([record.final for record in layers]),
+            gates=[record.gates for record in layers],
+            cache=_Cache(owner=self, x=x, mask=checked_mask, layers=layers),
+        )
+
+    def backward(self, run: Run, d_output: Any = None, d_state: Any = None) -> Grads:
+        """Exact backpropagation through time of ``run``.
+
+        Args:
+            run: the :class:`Run` this model's ``forward`` returned. Gradients use the weights of that forward.
+            d_output: ``(T, B, H)`` ``dL/d run.output``, or None for zeros.
+            d_state: ``dL/d run.state``, shaped like ``run.state``, or None for zeros.
+
+        Returns:
+            A :class:`Grads` in the model's dtype.
+        """
+        cache = run.cache if isinstance(run, Run) else None
+        if not isinstance(cache, _Cache) or cache.owner is not self:
+            raise ValueError("run must be the Run returned by this model's forward")
+        steps, batch = cache.x.shape[:2]
+        out_shape = (steps, batch, self.hidden_size)
+        if d_output is None:
+            d_in = np.zeros(out_shape, dtype=self.dtype)
+        else:
+            d_in = _as_float_array(d_output, "d_output", out_shape, self.dtype).copy()
+            if cache.mask is not None:
+                d_in *= cache.mask.keep  # the output is the constant 0 at masked steps
+        d_final = self._check_state(d_state, batch, "d_state")
+        per_layer: list[_LayerGrads | None] = [None] * self.num_layers
+        for layer in reversed(range(self.num_layers)):
+            result = self._layer_backward(cache.layers[layer], d_in, d_final[layer], cache.mask)
+            per_layer[layer] = result
+            d_in = result.d_input
+        done = [r for r in per_layer if r is not None]
+        params = {
+            key: done[layer].params[key[: key.rindex("_l")]]
+            for key in self._params
+            for layer in (int(key[key.rindex("_l") + 2 :]),)
+        }
+        return Grads(
+            params=params,
+            input=d_in,
+            state=self._pack_state([r.d_init for r in done]),
+            hidden=[r.hidden for r in done],
+            cell=[r.cell for r in done] if self._STATES > 1 else None,
+        )
+
+    def _layer_forward(
+        self, layer: int, x: np.ndarray, init: tuple[np.ndarray, ...], mask: _Mask | None
+    ) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _layer_backward(
+        self, record: Any, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
+    ) -> _LayerGrads:  # pragma: no cover - abstract
+        raise NotImplementedError
