@@ -1,0 +1,205 @@
+"""The NumPy engine side by side with PyTorch on the CPU, in one process, interleaved run by run.
+
+    python bench/engine.py                 # everything (a few minutes on 2 cores)
+    python bench/engine.py --quick         # fewer repeats, skips the large shape
+    python bench/engine.py --models lstm --shapes demo,medium --dtypes float64
+
+For each model, shape (T, B, X, H), dtype and mode (forward, forward+backward) it prints the median wall time of
+the engine and of PyTorch 2.13.0 with the same thread count, their ratio (engine / PyTorch; below 1 means the
+engine is faster), and the achieved GFLOP/s against NumPy's own GEMM rate at the step's GEMM shape (the ceiling
+on this machine). The issue's targets are printed with a verdict at the end. Timing only: nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+SHAPES: dict[str, tuple[int, int, int, int]] = {
+    "demo": (50, 32, 2, 16),
+    "medium": (100, 32, 32, 64),
+    "large": (200, 64, 128, 256),
+    "long": (1000, 1, 1, 32),
+}
+#: Gate blocks per model: rows of weight_ih are GATES * H.
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+#: A backward pass costs about two forward GEMMs (input and weight gradients) per forward GEMM.
+BACKWARD_FLOP_FACTOR = 2
+
+# (model, shape, dtype, mode) -> maximum median ratio engine / PyTorch, from the benchmarks issue.
+RATIO_TARGETS: dict[tuple[str, str, str, str], float] = {}
+for _model in GATES:
+    RATIO_TARGETS[(_model, "demo", "float64", "fwd+bwd")] = 0.5
+    RATIO_TARGETS[(_model, "medium", "float64", "fwd+bwd")] = 0.5
+    RATIO_TARGETS[(_model, "long", "float64", "fwd+bwd")] = 0.3
+    RATIO_TARGETS[(_model, "large", "float32", "fwd+bwd")] = 1.2
+    RATIO_TARGETS[(_model, "large", "float32", "forward")] = 1.5
+#: Untimed runs per side before timing.
+WARMUP_RUNS = 2
+#: LSTM and GRU forward+backward at the large shape reach this fraction of the GEMM ceiling.
+CEILING_TARGET = 0.8
+
+
+@dataclass
+class Row:
+    model: str
+    shape: str
+    dtype: str
+    mode: str
+    engine_ms: float
+    torch_ms: float
+    gflops: float
+    ceiling_gflops: float
+
+    @property
+    def ratio(self) -> float:
+        return self.engine_ms / self.torch_ms
+
+
+def model_flops(model: str, t: int, b: int, x: int, h: int, mode: str) -> float:
+    """Multiply-add FLOPs of the GEMMs (2 per MAC); elementwise work is not counted."""
+    forward = 2.0 * t * b * GATES[model] * h * (x + h)
+    return forward * (1 + BACKWARD_FLOP_FACTOR) if mode == "fwd+bwd" else forward
+
+
+def median_ms(fn: Callable[[], object], repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return times
+
+
+def gemm_gflops(np, b: int, k: int, n: int, dtype, repeats: int) -> float:
+    """NumPy's GEMM rate for (b, k) @ (k, n), the per-step recurrent GEMM shape."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((b, k)).astype(dtype)
+    w = rng.standard_normal((k, n)).astype(dtype)
+    out = np.empty((b, n), dtype=dtype)
+    inner = max(1, int(2e8 / (2 * b * k * n)))  # enough calls to take ~0.1 s at 2 GFLOP/s
+
+    def run() -> None:
+        for _ in range(inner):
+            np.matmul(a, w, out=out)
+
+    run()
+    best = min(median_ms(run, repeats)) / 1e3
+    return 2.0 * b * k * n * inner / best / 1e9
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", default="lstm,gru,rnn")
+    parser.add_argument("--shapes", default="demo,medium,large,long")
+    parser.add_argument("--dtypes", default="float64,float32")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs per side (median reported)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--quick", action="store_true", help="3 repeats and no large shape")
+    opts = parser.parse_args(argv)
+    if opts.quick:
+        opts.repeats = 3
+        opts.shapes = ",".join(s for s in opts.shapes.split(",") if s != "large")
+
+    # Same thread count on both sides: set BLAS threads before NumPy loads.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(opts.threads)
+    import numpy as np
+
+    import lstm_engine as le
+
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: pip install -e '.[torch]'", file=sys.stderr)
+        return 2
+    torch.set_num_threads(opts.threads)
+
+    print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, threads={opts.threads}, "
+          f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
+    engines = {"lstm": le.LSTM, "gru": le.GRU, "rnn": le.RNN}
+    references = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
+    rows: list[Row] = []
+    header = f"{'model':5} {'shape':7} {'dtype':7} {'mode':8} {'engine ms':>10} {'torch ms':>10} {'ratio':>6} " \
+             f"{'GFLOP/s':>8} {'ceiling':>8} {'%ceil':>6}"
+    print(header)
+    print("-" * len(header))
+    ceilings: dict[tuple[str, str, str], float] = {}
+    for shape in opts.shapes.split(","):
+        t, b, x, h = SHAPES[shape]
+        for dtype_name in opts.dtypes.split(","):
+            np_dtype = np.dtype(dtype_name)
+            torch_dtype = getattr(torch, dtype_name)
+            rng = np.random.default_rng(1)
+            xs = rng.standard_normal((t, b, x)).astype(np_dtype)
+            d_out = rng.standard_normal((t, b, h)).astype(np_dtype)
+            for model in opts.models.split(","):
+                key = (model, shape, dtype_name)
+                if key not in ceilings:
+                    ceilings[key] = gemm_gflops(np, b, h, GATES[model] * h, np_dtype, 3)
+                engine = engines[model](x, h, dtype=np_dtype, seed=0)
+                ref = references[model](x, h).to(torch_dtype)
+                with torch.no_grad():
+                    for name, value in engine.state_dict().items():
+                        getattr(ref, name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+                tx = torch.from_numpy(xs).requires_grad_(True)
+                tgrad = torch.from_numpy(d_out)
+
+                def engine_forward() -> None:
+                    engine.forward(xs)
+
+                def engine_both() -> None:
+                    engine.backward(engine.forward(xs), d_out)
+
+                def torch_forward() -> None:
+                    with torch.no_grad():
+                        ref(tx)
+
+                def torch_both() -> None:
+                    ref.zero_grad(set_to_none=True)
+                    tx.grad = None
+                    out, _ = ref(tx)
+                    out.backward(tgrad)
+
+                for mode, efn, tfn in (("forward", engine_forward, torch_forward),
+                                       ("fwd+bwd", engine_both, torch_both)):
+                    for _ in range(WARMUP_RUNS):  # first calls pay for allocation and oneDNN set-up
+                        efn(), tfn()
+                    e_times: list[float] = []
+                    t_times: list[float] = []
+                    for _ in range(opts.repeats):  # interleaved, so drift hits both sides alike
+                        e_times += median_ms(efn, 1)
+                        t_times += median_ms(tfn, 1)
+                    e_ms, t_ms = statistics.median(e_times), statistics.median(t_times)
+                    gflops = model_flops(model, t, b, x, h, mode) / (e_ms / 1e3) / 1e9
+                    row = Row(model, shape, dtype_name, mode, e_ms, t_ms, gflops, ceilings[key])
+                    rows.append(row)
+                    print(f"{model:5} {shape:7} {dtype_name:7} {mode:8} {e_ms:10.2f} {t_ms:10.2f} "
+                          f"{row.ratio:6.2f} {gflops:8.2f} {row.ceiling_gflops:8.2f} "
+                          f"{100 * gflops / row.ceiling_gflops:5.0f}%", flush=True)
+
+    print()
+    print("# targets (median ratio engine/PyTorch, lower is better; ceiling fraction, higher is better)")
+    for row in rows:
+        key = (row.model, row.shape, row.dtype, row.mode)
+        if key in RATIO_TARGETS:
+            target = RATIO_TARGETS[key]
+            verdict = "PASS" if row.ratio <= target else "MISS"
+            print(f"{verdict}  {row.model} {row.shape} {row.dtype} {row.mode}: ratio {row.ratio:.2f} "
+                  f"(target <= {target})")
+        if row.model in ("lstm", "gru") and row.shape == "large" and row.mode == "fwd+bwd":
+            frac = row.gflops / row.ceiling_gflops
+            verdict = "PASS" if frac >= CEILING_TARGET else "MISS"
+            print(f"{verdict}  {row.model} large {row.dtype} fwd+bwd: {100 * frac:.0f}% of the GEMM ceiling "
+                  f"(target >= {100 * CEILING_TARGET:.0f}%)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
