@@ -1,0 +1,1 @@
+"""Textual screens: one module per area (home, quiz, demos, help; review and stats)."""

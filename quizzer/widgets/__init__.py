@@ -1,0 +1,1 @@
+"""Textual widgets: each shows one thing and announces its events with nested Message classes."""

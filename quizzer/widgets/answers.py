@@ -1,0 +1,221 @@
+"""One answer widget per question kind. Each announces the user's response with ``AnswerInput.Answered``.
+
+The response has the type ``question_bank.check_answer`` takes: choice -> int, multi -> set[int],
+truefalse -> bool, numeric -> float; recall -> bool (the user's own grade: True means "got it").
+Question and choice text is shown literally: Rich/Textual markup in it is never interpreted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import var
+from textual.validation import Number
+from textual.widgets import Input, OptionList, SelectionList, Static
+
+#: Keys that pick (or toggle) choice 1..6: digits and letters.
+DIGITS = "123456"
+LETTERS = "abcdef"
+
+
+def choice_label(index: int, text: str) -> str:
+    return f"{DIGITS[index] if index < len(DIGITS) else ' '}) {text}"
+
+
+class AnswerInput(Vertical):
+    """Base of the answer widgets: ``Answered`` carries the response; ``focus_input`` focuses the control."""
+
+    can_focus = False
+
+    class Answered(Message):
+        def __init__(self, response: object) -> None:
+            super().__init__()
+            self.response = response
+
+    def answer(self, response: object) -> None:
+        self.post_message(self.Answered(response))
+
+    def focus_input(self) -> None:
+        """Give the keyboard to this widget's control."""
+
+
+def _pick_bindings(action: str, description: str) -> list[Binding]:
+    return [
+        Binding(key, f"{action}({i})", description, show=False, key_display=f"{DIGITS[i]}/{LETTERS[i]}")
+        for i in range(len(DIGITS))
+        for key in (DIGITS[i], LETTERS[i])
+    ]
+
+
+class ChoiceAnswer(AnswerInput):
+    """One right choice: 1-6 or a-f picks, or arrows and enter."""
+
+    BINDINGS = _pick_bindings("pick", "Pick a choice")
+
+    def __init__(self, choices: Sequence[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.choices = tuple(choices)
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(*(choice_label(i, c) for i, c in enumerate(self.choices)), markup=False)
+
+    def focus_input(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_pick(self, index: int) -> None:
+        if index < len(self.choices):
+            self.query_one(OptionList).highlighted = index
+            self.answer(index)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.answer(event.option_index)
+
+
+class TrueFalseAnswer(AnswerInput):
+    """t or f (or arrows and enter)."""
+
+    BINDINGS = [
+        Binding("t", "pick(True)", "True", key_display="t"),
+        Binding("f", "pick(False)", "False", key_display="f"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield OptionList("t) True", "f) False", markup=False)
+
+    def focus_input(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_pick(self, value: bool) -> None:
+        self.answer(value)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.answer(event.option_index == 0)
+
+
+class _Toggles(SelectionList[int]):
+    """A SelectionList where enter submits instead of toggling (space and 1-6/a-f toggle)."""
+
+    BINDINGS = [Binding("enter", "submit", "Check answer")]
+
+    class Submit(Message):
+        pass
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submit())
+
+
+class MultiAnswer(AnswerInput):
+    """Several right choices: toggle with 1-6, a-f or space, then enter."""
+
+    BINDINGS = _pick_bindings("toggle", "Toggle a choice")
+
+    def __init__(self, choices: Sequence[str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.choices = tuple(choices)
+
+    def compose(self) -> ComposeResult:
+        yield Static("Toggle every right choice (space, 1-6 or a-f), then press enter.", classes="hint")
+        # Text, not str: a choice's text is literal, never markup.
+        yield _Toggles(*((Text(choice_label(i, c)), i) for i, c in enumerate(self.choices)))
+
+    def focus_input(self) -> None:
+        self.query_one(_Toggles).focus()
+
+    def action_toggle(self, index: int) -> None:
+        if index < len(self.choices):
+            toggles = self.query_one(_Toggles)
+            toggles.highlighted = index
+            toggles.toggle(index)
+
+    @on(_Toggles.Submit)
+    def _submit(self, event: _Toggles.Submit) -> None:
+        event.stop()
+        self.answer(set(self.query_one(_Toggles).selected))
+
+
+class NumericAnswer(AnswerInput):
+    """A number typed into an Input that refuses other characters; enter checks it."""
+
+    error: var[str] = var("")
+
+    def __init__(self, tolerance: float | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tolerance = tolerance
+
+    def compose(self) -> ComposeResult:
+        hint = "Type a number and press enter"
+        if self.tolerance:
+            hint += f" (within ±{self.tolerance:g} counts)"
+        yield Static(hint + ".", classes="hint")
+        yield Input(type="number", placeholder="a number, e.g. 0.25 or 1e-3", validators=[Number()],
+                    validate_on=["submitted"])
+        yield Static("", id="numeric-error", classes="error", markup=False)
+
+    def focus_input(self) -> None:
+        self.query_one(Input).focus()
+
+    def watch_error(self, error: str) -> None:
+        self.query_one("#numeric-error", Static).update(error)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.validation_result is not None and not event.validation_result.is_valid:
+            shown = event.value.strip() or "nothing"
+            self.error = f"{shown!s} is not a number: type digits, a sign, a point or an exponent (1e-3)."
+            return
+        self.error = ""
+        self.answer(float(event.value))
+
+
+class RecallAnswer(AnswerInput):
+    """Recall from memory: space reveals the model answer; then 1 (missed it) or 2 (got it)."""
+
+    BINDINGS = [
+        Binding("space", "reveal", "Reveal answer"),
+        Binding("1", "grade(False)", "Missed it"),
+        Binding("2", "grade(True)", "Got it"),
+    ]
+
+    can_focus = True
+    revealed: var[bool] = var(False)
+
+    def __init__(self, model_answer: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.model_answer = model_answer
+
+    def compose(self) -> ComposeResult:
+        yield Static("Answer in your head (or out loud), then press space to see the model answer.",
+                     id="recall-prompt", classes="hint")
+        yield Static(self.model_answer, id="model-answer", markup=False)
+        yield Static("How did you do?  1 missed it   2 got it", id="recall-grade", classes="hint")
+
+    def focus_input(self) -> None:
+        self.focus()
+
+    def watch_revealed(self, revealed: bool) -> None:
+        self.set_class(revealed, "-revealed")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":
+            return not self.revealed
+        if action == "grade":
+            return self.revealed
+        return True
+
+    def action_reveal(self) -> None:
+        self.revealed = True
+
+    def action_grade(self, got_it: bool) -> None:
+        self.answer(got_it)
