@@ -1,0 +1,334 @@
+"""Safe, bounded YAML composition: UTF-8 bytes -> one tree of nodes that remember their lines.
+
+PyYAML's own composers are bypassed on purpose; this module reads libyaml's *events* and builds the tree itself:
+
+- **Bounded.** ``yaml.compose`` with the C loader recurses in C once per nesting level and crashes the process
+  (SIGSEGV) near 100,000 levels, and libyaml's scanner is quadratic in the flow depth (0.3 s at 10,000 levels).
+  Events arrive lazily, so stopping at ``MAX_DEPTH`` keeps any input cheap. Aliases are references to one node, and
+  the total they would expand to is counted as they appear: a "billion laughs" file stops after
+  ``MAX_ALIAS_NODES`` nodes, long before anything is copied.
+- **Strict.** A duplicate mapping key (PyYAML silently keeps the last), a non-text key and any tag outside the
+  plain data types are recorded as problems at their line; nothing ever builds a Python object from a tag.
+- **Literal.** Untagged plain scalars are resolved by the YAML 1.2 core schema (``resolve``), so ``yes``, ``no``,
+  ``on`` and ``off`` stay text and ``1e-3`` is a number; quoted and block scalars are always text.
+- **Fast.** The C composer spends most of its time in Python's cyclic garbage collector and in the 1.1 resolver;
+  here scalars are resolved only when a field asks, and the loader pauses the collector (``collector_paused``)
+  while the acyclic tree lives.
+
+Lines are 1-based. ``compose`` raises ``YamlProblem`` for a file that cannot be read as one YAML document at all;
+problems that leave the tree usable come back as a list of ``(line, message)``.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+#: Deepest nesting accepted. The bank's schema needs 6 levels (file, questions, question, demo, args, a list).
+MAX_DEPTH = 20
+#: Most nodes that aliases may add to a document by repetition (a "billion laughs" file needs ~10**9).
+MAX_ALIAS_NODES = 100_000
+
+_STANDARD = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, SEQ, MAP = (_STANDARD + name for name in ("str", "int", "float", "bool", "null",
+                                                                      "seq", "map"))
+_SCALAR_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL))
+#: The non-specific tag ``!``: text for a scalar, the plain collection otherwise.
+_NON_SPECIFIC = "!"
+
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_WORDS: dict[str, object] = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
+                             "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+                             ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+                             "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+                             "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+                             ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+#: First characters of the plain scalars that may be numbers (the others are text unless in ``_WORDS``).
+_NUMERIC_START = frozenset("0123456789+-.")
+#: First characters of every plain scalar that the core schema may read as something other than text.
+_MAYBE_NOT_TEXT = _NUMERIC_START | frozenset("~nNtTfF")
+
+
+class YamlProblem(Exception):
+    """The file is not one usable YAML document; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class Node:
+    __slots__ = ("line", "last")
+    #: ``line``: 1-based line where the node starts; ``last``: the last line any part of it starts on.
+
+
+class Scalar(Node):
+    __slots__ = ("value", "plain", "tag")
+
+    def __init__(self, value: str, line: int, plain: bool, tag: str | None) -> None:
+        self.value = value
+        self.line = self.last = line
+        #: An untagged plain scalar, resolved by the core schema; otherwise ``tag`` (or text) decides.
+        self.plain = plain
+        self.tag = tag
+
+
+class Seq(Node):
+    __slots__ = ("items",)
+
+    def __init__(self, line: int) -> None:
+        self.items: list[Node] = []
+        self.line = self.last = line
+
+
+class Map(Node):
+    __slots__ = ("fields",)
+
+    def __init__(self, line: int) -> None:
+        #: key text -> (key node, value node); a duplicate key keeps the first and is reported.
+        self.fields: dict[str, tuple[Scalar, Node]] = {}
+        self.line = self.last = line
+
+
+def show_tag(tag: str) -> str:
+    """A tag as its author wrote it: ``!!python/object`` rather than ``tag:yaml.org,2002:python/object``."""
+    return "!!" + tag[len(_STANDARD):] if tag.startswith(_STANDARD) else tag
+
+
+def _core(value: str) -> object:
+    """An untagged plain scalar under the YAML 1.2 core schema."""
+    if value in _WORDS:
+        return _WORDS[value]
+    if value[0] not in _NUMERIC_START:
+        return value
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    if _OCT.fullmatch(value):
+        return int(value[2:], 8)
+    if _HEX.fullmatch(value):
+        return int(value[2:], 16)
+    return value
+
+
+def resolve(node: Scalar) -> object:
+    """The scalar's value: text, int, float, bool or None. ValueError if an explicit tag does not fit the text."""
+    if node.plain:
+        return _core(node.value)
+    tag = node.tag
+    if tag is None or tag == STR or tag == _NON_SPECIFIC:
+        return node.value
+    value = _core(node.value)
+    expected = {INT: int, FLOAT: (int, float), BOOL: bool, NULL: type(None)}.get(tag)
+    if expected is None:  # an unsupported tag, already reported: read the text as written
+        return node.value
+    if isinstance(value, bool) and tag != BOOL or not isinstance(value, expected):
+        raise ValueError(f"{show_tag(tag)} {node.value!r} is not a valid {show_tag(tag)[2:]}")
+    return float(value) if tag == FLOAT else value
+
+
+def value_of(node: Node) -> object:
+    """A scalar's value (``resolve``; the text as written if its explicit tag does not fit), or the node itself
+    for a collection. The hot path of validation: plain text returns at once."""
+    if type(node) is Scalar:
+        if node.plain:
+            value = node.value
+            if value and value[0] not in _MAYBE_NOT_TEXT:
+                return value
+            return _core(value)
+        try:
+            return resolve(node)
+        except ValueError:
+            return node.value
+    return node
+
+
+def to_data(node: Node) -> object:
+    """Plain Python data (text, numbers, bools, None, lists, dicts) from a node; lists become tuples.
+
+    Bounded by the caller's alias budget: the tree holds at most ``MAX_ALIAS_NODES`` nodes more than the file."""
+    if isinstance(node, Scalar):
+        try:
+            return resolve(node)
+        except ValueError:
+            return node.value
+    if isinstance(node, Seq):
+        return tuple(to_data(item) for item in node.items)
+    assert isinstance(node, Map)
+    return {key: to_data(value) for key, (_, value) in node.fields.items()}
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, which would rescan the growing tree hundreds of times (making a
+    load three times slower). The tree holds no cycles: reference counting frees it when the caller drops it, so
+    drop it before this block ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, max(0, offset)) + 1
+
+
+def compose(data: bytes) -> tuple[Node, list[tuple[int, str]]]:
+    """Compose one YAML document from UTF-8 ``data``.
+
+    Returns the root node and the problems that leave it usable (duplicate keys, unsupported tags, non-text keys).
+    Raises ``YamlProblem`` for anything else: a syntax error, no document or several, too deep, an unknown or
+    recursive alias, or aliases that would expand beyond ``MAX_ALIAS_NODES``."""
+    import yaml
+    from yaml import events
+
+    loader_class = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    parser = loader_class(data)
+    try:
+        return _build(parser, events)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        detail = " ".join(part for part in (err.context, err.problem) if part)
+        raise YamlProblem(line, f"invalid YAML: {detail}") from None
+    except yaml.reader.ReaderError as err:
+        raise YamlProblem(_line_of_offset(data, err.position), f"invalid YAML: {err.reason}") from None
+    except yaml.YAMLError as err:  # any other libyaml complaint: still one line, never a traceback
+        raise YamlProblem(1, f"invalid YAML: {err}".replace("\n", " ")) from None
+    finally:
+        parser.dispose()
+
+
+def _build(parser, events) -> tuple[Node, list[tuple[int, str]]]:  # noqa: ANN001 (yaml is imported lazily)
+    ScalarEvent, AliasEvent = events.ScalarEvent, events.AliasEvent
+    MappingStartEvent, SequenceStartEvent = events.MappingStartEvent, events.SequenceStartEvent
+    CollectionEndEvent, DocumentStartEvent = events.CollectionEndEvent, events.DocumentStartEvent
+    StreamEndEvent = events.StreamEndEvent
+
+    problems: list[tuple[int, str]] = []
+    anchors: dict[str, Node] = {}
+    open_nodes: set[int] = set()  # ids of collections still being built: an alias to one is recursive
+    #: Open collections; for a mapping, ``pending`` holds its key node until the value arrives.
+    stack: list[Seq | Map] = []
+    pending: list[Scalar | None] = []
+    root: Node | None = None
+    documents = 0
+    alias_nodes = 0
+    sizes: dict[int, int] = {}  # node id -> expanded size, for anchored nodes only
+
+    get_event = parser.get_event
+    while True:
+        event = get_event()
+        kind = type(event)
+        line = event.start_mark.line + 1
+        if kind is ScalarEvent:
+            tag = event.tag
+            plain = tag is None and event.implicit[0]
+            if tag is not None and tag not in _SCALAR_TAGS and tag != _NON_SPECIFIC:
+                problems.append((line, f"unsupported tag '{show_tag(tag)}': a bank file holds plain data"))
+            node: Node = Scalar(event.value, line, plain, tag)
+            if event.anchor is not None:
+                anchors[event.anchor] = node
+                sizes[id(node)] = 1
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if len(stack) >= MAX_DEPTH:
+                raise YamlProblem(line, f"nesting is deeper than {MAX_DEPTH} levels")
+            is_map = kind is MappingStartEvent
+            tag = event.tag
+            if tag is not None and tag != _NON_SPECIFIC and tag != (MAP if is_map else SEQ):
+                problems.append((line, f"unsupported tag '{show_tag(tag)}': a bank file holds plain data"))
+            collection: Seq | Map = Map(line) if is_map else Seq(line)
+            if event.anchor is not None:
+                anchors[event.anchor] = collection
+                open_nodes.add(id(collection))
+            stack.append(collection)
+            pending.append(None)
+            continue
+        elif kind is AliasEvent:
+            target = anchors.get(event.anchor)
+            if target is None:
+                raise YamlProblem(line, f"unknown alias '*{event.anchor}'")
+            if id(target) in open_nodes:
+                raise YamlProblem(line, f"recursive alias '*{event.anchor}' (a node cannot contain itself)")
+            alias_nodes += sizes[id(target)]
+            if alias_nodes > MAX_ALIAS_NODES:
+                raise YamlProblem(line, f"aliases expand to more than {MAX_ALIAS_NODES} nodes")
+            node = target
+        elif isinstance(event, CollectionEndEvent):
+            node = stack.pop()
+            pending.pop()
+            if id(node) in open_nodes:
+                open_nodes.discard(id(node))
+                sizes[id(node)] = _size(node, sizes)
+            line = node.last  # a block collection "ends" on the next token's line: keep its own last line
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise YamlProblem(line, "a bank file holds one YAML document, found a second '---'")
+            continue
+        elif kind is StreamEndEvent:
+            break
+        else:  # stream start, document end
+            continue
+
+        if not stack:
+            root = node
+            continue
+        parent = stack[-1]
+        if line > parent.last:
+            parent.last = line
+        if type(parent) is Seq:
+            parent.items.append(node)
+            continue
+        key = pending[-1]
+        if key is None:  # node is a key
+            if type(node) is not Scalar:
+                problems.append((node.line, "a mapping key must be text, not a list or mapping"))
+                node = Scalar("", node.line, False, None)
+                node.tag = _UNUSABLE_KEY
+            pending[-1] = node
+            continue
+        pending[-1] = None
+        if key.tag is _UNUSABLE_KEY:
+            continue
+        fields = parent.fields
+        if key.value in fields:
+            first = fields[key.value][0].line
+            problems.append((key.line, f"duplicate key '{key.value}' (first at line {first})"))
+        else:
+            fields[key.value] = (key, node)
+
+    if root is None:
+        raise YamlProblem(1, "the file holds no YAML document")
+    return root, problems
+
+
+#: Marks a key that was a collection: its pair is dropped after the problem is recorded.
+_UNUSABLE_KEY = "unusable key"
+
+
+def _size(node: Seq | Map, sizes: dict[int, int]) -> int:
+    """Nodes in ``node`` with aliases expanded (children that are anchored use their recorded size)."""
+    children = node.items if type(node) is Seq else [v for pair in node.fields.values() for v in pair]
+    total = 1
+    for child in children:
+        known = sizes.get(id(child))
+        if known is not None:
+            total += known
+        elif type(child) is Scalar:
+            total += 1
+        else:
+            total += _size(child, sizes)
+    return total
