@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Protocol
 
 from fsrs import Card, Rating, Scheduler
@@ -36,7 +36,7 @@ def as_utc(moment: datetime) -> datetime:
     """``moment`` as ``timezone.utc`` (fsrs refuses other tzinfo objects, even ones at offset 0)."""
     if moment.tzinfo is None:
         raise ValueError("datetime must be timezone-aware")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def card_id_for(question_id: str) -> int:
@@ -90,7 +90,7 @@ def format_interval(delta: timedelta) -> str:
 
 def _one_decimal(value: float) -> str:
     text = f"{math.floor(value * 10 + 0.5) / 10:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def rating_label(rating: Rating, delta: timedelta | None) -> str:
@@ -99,9 +99,9 @@ def rating_label(rating: Rating, delta: timedelta | None) -> str:
     return name if delta is None else f"{name} · {format_interval(delta)}"
 
 
-def format_when(due: datetime, now: datetime) -> str:
-    """``"in 3h (Tue 14:05)"``: when the next card is due, for the nothing-due message."""
-    local = due.astimezone()
+def format_when(due: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """``"in 3h (Sun 01 Mar 15:00)"``: when the next card is due, in ``tz`` (default: local time)."""
+    local = due.astimezone(tz)
     return f"in {format_interval(due - now)} ({local:%a %d %b %H:%M})"
 
 

@@ -29,8 +29,9 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Self
 
 from fsrs import Card, Rating, State
 
@@ -124,7 +125,7 @@ class UndoConflict(Exception):
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_ms(moment: datetime) -> int:
@@ -135,7 +136,7 @@ def to_ms(moment: datetime) -> int:
 
 
 def from_ms(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, UTC)
 
 
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -289,7 +290,7 @@ class Store:
     def close(self) -> None:
         self._conn.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -299,13 +300,13 @@ class Store:
 
     def now(self) -> datetime:
         """The store's clock (injectable for tests), as aware UTC."""
-        return self._clock().astimezone(timezone.utc)
+        return self._clock().astimezone(UTC)
 
     def local_day_start(self, moment: datetime | None = None) -> datetime:
         """Midnight (in ``tz``) of the local day containing ``moment``, as UTC."""
         local = (moment or self.now()).astimezone(self.tz)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        return midnight.astimezone(timezone.utc)
+        return midnight.astimezone(UTC)
 
     # ---------------------------------------------------------------- low level
 
@@ -392,7 +393,7 @@ class Store:
         """Rate a card and commit before returning. The rating applies to the card as it is in the file at this
         moment (inside the write lock), so two sessions rating the same card both count."""
         rating = Rating(rating)
-        at = (at or self.now()).astimezone(timezone.utc)
+        at = (at or self.now()).astimezone(UTC)
         with self._write() as conn:
             row = conn.execute("SELECT card FROM cards WHERE question_id = ?", (question_id,)).fetchone()
             before = _card_from_json(row[0]) if row else None
@@ -414,12 +415,12 @@ class Store:
         at = at or self.now()
         with self._write() as conn:
             row = conn.execute(
-                "SELECT question_id, topic, state_before, state_after, "
+                "SELECT question_id, state_before, state_after, "
                 "EXISTS (SELECT 1 FROM undone_reviews WHERE review_id = review_log.id) "
                 "FROM review_log WHERE id = ?", (review_id,)).fetchone()
             if row is None:
                 raise UndoConflict(f"no review {review_id}")
-            question_id, topic, before_json, after_json, undone = row
+            question_id, before_json, after_json, undone = row
             if undone:
                 raise UndoConflict(f"review {review_id} was undone already")
             current = conn.execute("SELECT card FROM cards WHERE question_id = ?", (question_id,)).fetchone()
@@ -458,7 +459,7 @@ class Store:
                            at: datetime | None = None) -> None:
         """Record a quiz answer. A missed question becomes due for review now: its card (a fresh one if it had
         none) gets ``due = at`` and keeps its memory state; the review that follows rates it."""
-        at = (at or self.now()).astimezone(timezone.utc)
+        at = (at or self.now()).astimezone(UTC)
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO quiz_answers (question_id, topic, difficulty, kind, correct, answered_at) "
@@ -467,8 +468,7 @@ class Store:
                 return
             row = conn.execute("SELECT card FROM cards WHERE question_id = ?", (question_id,)).fetchone()
             card = _card_from_json(row[0]) if row else self.scheduler.new_card(question_id, at)
-            if card.due > at:
-                card.due = at
+            card.due = min(card.due, at)
             self._put_card(conn, question_id, topic, card, _card_json(card), at)
 
     def quiz_answers(self, question_id: str | None = None) -> list[tuple[str, str, object, str, bool, datetime]]:
@@ -497,7 +497,7 @@ class Store:
         now = now or self.now()
         today = self.local_day_start(now)
         past = [self._day_start_offset(today, k) for k in range(-29, 1)]       # the last 30 days, today last
-        future = [self._day_start_offset(today, k) for k in range(0, 14)]      # today and the next 13 days
+        future = [self._day_start_offset(today, k) for k in range(14)]      # today and the next 13 days
 
         def bucket(values: list[int], edges: list[datetime]) -> list[int]:
             counts = [0] * len(edges)
@@ -539,7 +539,7 @@ class Store:
         """The local midnight ``days`` days after ``day_start`` (a local midnight), as UTC."""
         local = day_start.astimezone(self.tz)
         shifted = (local.replace(tzinfo=None) + timedelta(days=days)).replace(tzinfo=local.tzinfo)
-        return self.local_day_start(shifted.astimezone(timezone.utc) + timedelta(hours=12))
+        return self.local_day_start(shifted.astimezone(UTC) + timedelta(hours=12))
 
 
 # ---------------------------------------------------------------------------------------------------- opening checks
@@ -643,7 +643,7 @@ def populate_synthetic(store: Store, cards: int = 10_000, reviews: int = 100_000
     answers and a few flags. Returns the question ids (``question_ids`` if given, else ``"<topic>-<n>"``).
     One transaction; about 2 s for the defaults."""
     rng = random.Random(seed)
-    now = (now or store.now()).astimezone(timezone.utc)
+    now = (now or store.now()).astimezone(UTC)
     ids = list(question_ids) if question_ids is not None else [f"{topics[i % len(topics)]}-{i:05d}"
                                                              for i in range(cards)]
     ids = ids[:cards]
