@@ -7,6 +7,8 @@ there is no autograd here, a ``forward`` keeps what its ``backward`` needs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 #: Shape notation: N is any number of leading dimensions (``(T, B)`` for a per-step head, ``(B,)`` for the last
@@ -163,3 +165,58 @@ class Dropout:
     def backward(self, dy: np.ndarray) -> np.ndarray:
         """dL/dx for the last ``forward``: ``dy * mask`` (``dy`` itself when the last forward was the identity)."""
         return dy if self._mask is None else dy * self._mask
+
+
+class SequenceRegressor:
+    """A recurrent model read out at its last step by a Linear head, trained with MSE: ``y = head(drop(h_T))``.
+
+    ``model`` is any of the engine's recurrent models (``forward(x)`` -> run with ``output`` (T, B, H) and
+    ``backward(run, d_output)`` -> grads with ``params``); ``head`` a :class:`Linear` (H -> out); ``dropout`` an
+    optional :class:`Dropout` applied to ``h_T`` in training only. Parameters and gradients live in one flat dict
+    with the prefixes ``"rnn."`` and ``"head."``, so one optimiser and one ``clip_grad_norm`` cover the whole net.
+    """
+
+    def __init__(self, model: Any, head: Linear, dropout: Dropout | None = None) -> None:
+        self.model = model
+        self.head = head
+        self.dropout = dropout
+        self._params = {f"rnn.{k}": v for k, v in model.parameters().items()}
+        self._params.update({f"head.{k}": v for k, v in head.parameters().items()})
+
+    def parameters(self) -> dict[str, np.ndarray]:
+        """The live arrays of the model and the head, keyed ``rnn.<name>`` / ``head.<name>``."""
+        return self._params
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {k: v.copy() for k, v in self._params.items()}
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        for k, v in self._params.items():
+            v[...] = state[k]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """x (T, B, X) -> (B, out), without dropout."""
+        return self.head.forward(self.model.forward(x).output[-1])
+
+    def loss_and_grads(self, x: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, np.ndarray]]:
+        """One training pass: x (T, B, X), y (B, out) -> (MSE, gradients keyed like ``parameters()``).
+
+        The gradients are fresh arrays, so clipping them in place leaves nothing else changed."""
+        run = self.model.forward(x)
+        last = run.output[-1]
+        if self.dropout is not None:
+            self.dropout.train()
+            last = self.dropout.forward(last)
+        loss, dpred = mse_loss(self.head.forward(last), y)
+        dlast, head_grads = self.head.backward(dpred)
+        if self.dropout is not None:
+            dlast = self.dropout.backward(dlast)
+        d_output = np.zeros_like(run.output)
+        d_output[-1] = dlast
+        grads = {f"rnn.{k}": v for k, v in self.model.backward(run, d_output).params.items()}
+        grads.update({f"head.{k}": v for k, v in head_grads.items()})
+        return loss, grads
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray) -> float:
+        """MSE on (x (T, B, X), y (B, out)) without dropout."""
+        return mse_loss(self.predict(x), y)[0]
