@@ -61,7 +61,7 @@ class QuizSetupScreen(Screen):
     def filters(self) -> Filters:
         def chosen(selector: str) -> tuple[str, ...]:
             value = self.query_one(selector, Select).value
-            return () if value is Select.BLANK else (str(value),)
+            return () if value is Select.NULL else (str(value),)
 
         count_text = self.query_one("#count", Input).value.strip()
         return Filters(

@@ -162,7 +162,7 @@ class ParamControl(Vertical):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        if event.value is not Select.BLANK:
+        if event.value is not Select.NULL:
             self._accept(event.value)
 
     @on(Switch.Changed)
