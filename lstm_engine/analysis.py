@@ -12,6 +12,7 @@ Shapes: ``T`` steps, ``X`` input features, ``H`` hidden units, ``L`` layers. Inp
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -99,3 +100,40 @@ def cell_path_norms(model: Any, x: Any, state: Any = None) -> np.ndarray:
     run = model.forward(_one_sequence(model, x), state=state)
     products = forget_products(run.gates[-1]["f"][:, 0, :])
     return np.sqrt(np.sum(np.square(products), axis=1))
+
+
+@dataclass(frozen=True)
+class LSTMGradientFlow:
+    """Both Jacobian norms of an LSTM and its gates on one sequence, from a single forward and backward pass."""
+
+    #: (T,) ||dh_T/dh_t|| and ||dc_T/dc_t|| (top layer, Frobenius).
+    hidden_norms: np.ndarray
+    cell_norms: np.ndarray
+    #: name -> (T, H): the top layer's gates and states on the sequence (``i f g o c h``).
+    gates: dict[str, np.ndarray]
+
+
+def lstm_gradient_flow(model: Any, x: Any, state: Any = None) -> LSTMGradientFlow:
+    """LSTM only. ``hidden_jacobian_norms`` and ``cell_jacobian_norms`` in one pass: the sequence is replicated
+    2H times; the first H copies are seeded on ``h_T``, the other H on ``c_T`` (copies never interact)."""
+    if getattr(model, "_STATES", 1) != 2:
+        raise ValueError(f"LSTM gradient flow needs an LSTM, got {type(model).__name__}")
+    hidden = model.hidden_size
+    xs, states = _replicate(model, x, state)
+    xs = np.concatenate([xs, xs], axis=1)
+    if states is not None:
+        states = tuple(np.concatenate([s, s], axis=1) for s in states)
+    run = model.forward(xs, state=states)
+    steps = xs.shape[0]
+    d_output = np.zeros((steps, 2 * hidden, hidden), dtype=model.dtype)
+    d_output[-1, :hidden] = _unit_seeds(model)
+    d_c = np.zeros((model.num_layers, 2 * hidden, hidden), dtype=model.dtype)
+    d_c[-1, hidden:] = _unit_seeds(model)
+    grads = model.backward(run, d_output, (np.zeros_like(d_c), d_c))
+    dh = grads.hidden[-1][:, :hidden]
+    dc = grads.cell[-1][:, hidden:]
+    return LSTMGradientFlow(
+        hidden_norms=np.sqrt(np.einsum("tij,tij->t", dh, dh)),
+        cell_norms=np.sqrt(np.einsum("tij,tij->t", dc, dc)),
+        gates={name: values[:, 0, :].copy() for name, values in run.gates[-1].items()},
+    )

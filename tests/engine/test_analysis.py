@@ -122,3 +122,15 @@ def test_cell_path_is_the_diagonal_of_the_jacobian_when_h_cannot_feed_back() -> 
 def test_bad_input_shape_is_refused() -> None:
     with pytest.raises(ValueError, match=r"one sequence of shape \(T, X\) or \(T, 1, X\)"):
         analysis.hidden_jacobians(le.RNN(X, H), np.zeros((STEPS, 2, X)))
+
+
+def test_lstm_gradient_flow_equals_the_separate_passes() -> None:
+    model = le.LSTM(X, H, seed=7, forget_bias=1.0)
+    x = _sequence(5)
+    c0 = (np.full((1, 1, H), 0.1), np.full((1, 1, H), -0.3))
+    flow = analysis.lstm_gradient_flow(model, x, c0)
+    np.testing.assert_allclose(flow.hidden_norms, analysis.hidden_jacobian_norms(model, x, c0), rtol=1e-12)
+    np.testing.assert_allclose(flow.cell_norms, analysis.cell_jacobian_norms(model, x, c0), rtol=1e-12)
+    np.testing.assert_array_equal(flow.gates["f"], model.forward(x, state=c0).gates[0]["f"][:, 0, :])
+    with pytest.raises(ValueError, match="needs an LSTM"):
+        analysis.lstm_gradient_flow(le.RNN(X, H), x)
