@@ -220,7 +220,7 @@ def _short_range(param: Any) -> str:
     if param.kind == "choice":
         return ", ".join(param.choices)
     if param.kind == "bool":
-        return "true|false"
+        return "true, false"
     if param.low is None:
         return ""
     text = param.range_text

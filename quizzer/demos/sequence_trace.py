@@ -42,6 +42,8 @@ def render(result: SequenceTraceResult) -> RenderableType:
             parts.append(heatmap(values, row_labels=units, col_labels=times, title=title, vmin=0.0, vmax=1.0))
         else:
             parts.append(heatmap(values, row_labels=units, col_labels=times, title=title, diverging=True))
+    summary = Text("  ".join(f"{label} {value}" for label, value in key_numbers(result)))
+    parts.append(summary)
     parts.append(Text("Rows are units (two per line: upper/lower half of each cell), columns are time steps.",
                       style="dim"))
     return Group(*parts)
