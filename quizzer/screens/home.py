@@ -15,10 +15,10 @@ from quizzer.widgets.bank_summary import BankErrors, BankSummary
 
 #: (option id, key, label, what it does) in menu order; the id is also the app action "open_<id>".
 MENU = (
-    ("quiz", "1", "Quiz", "questions with explanations and demo numbers"),
-    ("review", "2", "Review", "spaced-repetition flashcards due today"),
-    ("demos", "3", "Demos", "live LSTM/GRU/RNN numbers you can change"),
-    ("stats", "4", "Stats", "reviews, retention and quiz accuracy"),
+    ("quiz", "1", "Quiz", "questions, explained"),
+    ("review", "2", "Review", "flashcards due today"),
+    ("demos", "3", "Demos", "live numbers to play with"),
+    ("stats", "4", "Stats", "progress and retention"),
 )
 
 
@@ -56,6 +56,11 @@ class HomeScreen(Screen):
         self.watch(self.app, "bank", self._bank_changed)
         self.watch(self.app, "bank_problem", self._problem_changed)
         self.watch(self.app, "due_by_topic", self._due_changed)
+
+    def on_screen_resume(self) -> None:
+        # Back from a quiz or a review: the cards due have changed.
+        if self.app.bank is not None:
+            self.app.count_due()
 
     def _bank_changed(self, bank: object) -> None:
         self.query_one(BankSummary).bank = bank

@@ -63,6 +63,8 @@ class ChoiceAnswer(AnswerInput):
         self.choices = tuple(choices)
 
     def compose(self) -> ComposeResult:
+        last = min(len(self.choices), len(DIGITS)) - 1
+        yield Static(f"Pick with 1-{DIGITS[last]} or a-{LETTERS[last]}, or arrows and enter.", classes="hint")
         yield OptionList(*(choice_label(i, c) for i, c in enumerate(self.choices)), markup=False)
 
     def focus_input(self) -> None:
@@ -88,6 +90,7 @@ class TrueFalseAnswer(AnswerInput):
     ]
 
     def compose(self) -> ComposeResult:
+        yield Static("Press t or f (or arrows and enter).", classes="hint")
         yield OptionList("t) True", "f) False", markup=False)
 
     def focus_input(self) -> None:
