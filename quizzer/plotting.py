@@ -173,7 +173,11 @@ class LinePlot:
         if self.title:
             lines.append(Text(self.title, style="bold", overflow="ellipsis", no_wrap=True))
         if not any(xs for xs, _ in self.points.values()):
-            reason = "no positive finite values to plot on a log axis" if self.log_y else "no finite values to plot"
+            reason = (
+                "no positive finite values to plot on a log axis"
+                if self.log_y
+                else "no finite values to plot"
+            )
             lines.append(Text(f"({reason})", style="dim"))
             return lines
         lines.extend(self._plotext_lines(width, height))
@@ -217,7 +221,11 @@ class LinePlot:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(MIN_PLOT_WIDTH, _width(self.width, options))
-        height = self.height if options.height is None else max(MIN_PLOT_HEIGHT, min(self.height, options.height - 3))
+        height = (
+            self.height
+            if options.height is None
+            else max(MIN_PLOT_HEIGHT, min(self.height, options.height - 3))
+        )
         for line in self.render_lines(width, height):
             line.truncate(options.max_width, overflow="ellipsis")
             yield line
@@ -243,7 +251,9 @@ def line_plot(
     ``log_y`` plots log10(y) with ticks at powers of ten (labelled ``1e-30`` ... ``1e10``), so values spanning forty
     decades stay readable; values <= 0 and non-finite values are left out and counted in a note. ``height`` is the
     plot's text rows; ``width`` caps the width (default: all the width Rich offers)."""
-    return LinePlot(series, x, title=title, xlabel=xlabel, ylabel=ylabel, log_y=log_y, height=height, width=width)
+    return LinePlot(
+        series, x, title=title, xlabel=xlabel, ylabel=ylabel, log_y=log_y, height=height, width=width
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -367,7 +377,9 @@ class Heatmap:
             upper = rows[top]
             lower = rows[top + 1] if top + 1 < len(rows) else None
             for j in range(shown):
-                style = Style(color=self.color(upper[j]), bgcolor=None if lower is None else self.color(lower[j]))
+                style = Style(
+                    color=self.color(upper[j]), bgcolor=None if lower is None else self.color(lower[j])
+                )
                 line.append("▀" * cell, style)
             lines.append(line)
         axis = self._axis(label_width, cell, shown)
@@ -407,8 +419,15 @@ def heatmap(
     ``vmin``/``vmax`` default to the finite data's range; ``diverging`` uses a blue-grey-red map centred on the
     middle of the range (by default symmetric around zero, for signed values such as g or c). When the columns do
     not fit the width they are averaged in bins, and a note says so."""
-    return Heatmap(matrix, row_labels=row_labels, col_labels=col_labels, title=title, vmin=vmin, vmax=vmax,
-                   diverging=diverging)
+    return Heatmap(
+        matrix,
+        row_labels=row_labels,
+        col_labels=col_labels,
+        title=title,
+        vmin=vmin,
+        vmax=vmax,
+        diverging=diverging,
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -418,7 +437,9 @@ def heatmap(
 class BarChart:
     """Horizontal bars with their values (see :func:`bar_chart`)."""
 
-    def __init__(self, items: Sequence[tuple[str, float]], *, title: str, unit: str, width: int | None) -> None:
+    def __init__(
+        self, items: Sequence[tuple[str, float]], *, title: str, unit: str, width: int | None
+    ) -> None:
         self.items = [(str(label), float(value)) for label, value in items]
         self.title = title
         self.unit = unit
@@ -464,11 +485,21 @@ class BarChart:
         return Measurement(min(narrowest, widest), widest)
 
 
-def bar_chart(items: Sequence[tuple[str, float]], *, title: str = "", unit: str = "",
-              width: int | None = None) -> BarChart:
+def bar_chart(
+    items: Sequence[tuple[str, float]], *, title: str = "", unit: str = "", width: int | None = None
+) -> BarChart:
     """Horizontal bars, one per ``(label, value)``, lengths proportional to |value| (negative values red), each
     followed by its value and ``unit``. Bars end in eighth blocks, so small differences stay visible."""
     return BarChart(items, title=title, unit=unit, width=width)
 
 
-__all__ = ["line_plot", "heatmap", "bar_chart", "format_number", "nice_ticks", "LinePlot", "Heatmap", "BarChart"]
+__all__ = [
+    "BarChart",
+    "Heatmap",
+    "LinePlot",
+    "bar_chart",
+    "format_number",
+    "heatmap",
+    "line_plot",
+    "nice_ticks",
+]

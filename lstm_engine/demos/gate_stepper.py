@@ -70,7 +70,9 @@ class GateStepperResult:
     h: float
 
 
-def _weights(values: dict[str, object]) -> dict[str, tuple[tuple[float, float, float], tuple[bool, bool, bool]]]:
+def _weights(
+    values: dict[str, object],
+) -> dict[str, tuple[tuple[float, float, float], tuple[bool, bool, bool]]]:
     preset = PRESETS[str(values["preset"])]
     out = {}
     for gate in GATES:
@@ -91,12 +93,14 @@ def run(**args: object) -> GateStepperResult:
     x, h_prev, c_prev = (float(values[k]) for k in ("x", "h_prev", "c_prev"))  # type: ignore[arg-type]
 
     model = LSTM(1, 1)
-    model.load_state_dict({
-        "weight_ih_l0": np.array([[weights[g][0][0]] for g in GATES]),
-        "weight_hh_l0": np.array([[weights[g][0][1]] for g in GATES]),
-        "bias_ih_l0": np.array([weights[g][0][2] for g in GATES]),
-        "bias_hh_l0": np.zeros(len(GATES)),
-    })
+    model.load_state_dict(
+        {
+            "weight_ih_l0": np.array([[weights[g][0][0]] for g in GATES]),
+            "weight_hh_l0": np.array([[weights[g][0][1]] for g in GATES]),
+            "bias_ih_l0": np.array([weights[g][0][2] for g in GATES]),
+            "bias_hh_l0": np.zeros(len(GATES)),
+        }
+    )
     state = (np.full((1, 1, 1), h_prev), np.full((1, 1, 1), c_prev))
     step = model.forward(np.full((1, 1, 1), x), state=state)
     found = {name: float(array[0, 0, 0]) for name, array in step.gates[0].items()}
@@ -106,7 +110,9 @@ def run(**args: object) -> GateStepperResult:
         (w, u, b), flags = weights[gate]
         value = found[gate]
         slope = 1.0 - value * value if gate == "g" else value * (1.0 - value)
-        gates[gate] = Gate(gate, w, u, b, pre=w * x + u * h_prev + b, value=value, slope=slope, overridden=flags)
+        gates[gate] = Gate(
+            gate, w, u, b, pre=w * x + u * h_prev + b, value=value, slope=slope, overridden=flags
+        )
     c = found["c"]
     return GateStepperResult(
         preset=str(values["preset"]),

@@ -44,7 +44,9 @@ class SequenceTraceResult:
         return len(self.x)
 
 
-def signal(pattern: str, steps: int, seed: int, values: tuple[float, ...] = ()) -> tuple[np.ndarray, int | None]:
+def signal(
+    pattern: str, steps: int, seed: int, values: tuple[float, ...] = ()
+) -> tuple[np.ndarray, int | None]:
     """The input sequence ``(T,)`` for ``pattern`` and its onset step (spike and step only)."""
     onset = int(steps * ONSET_FRACTION)
     t = np.arange(steps)
@@ -75,5 +77,6 @@ def run(**args: object) -> SequenceTraceResult:
     model.parameters()["weight_ih_l0"] *= INPUT_GAIN
     gates = model.forward(x[:, None, None]).gates[0]
     traces = {name: np.ascontiguousarray(gates[name][:, 0, :].T) for name in TRACES}
-    return SequenceTraceResult(pattern=pattern, hidden_size=hidden, forget_bias=forget_bias, x=x, traces=traces,
-                               onset=onset)
+    return SequenceTraceResult(
+        pattern=pattern, hidden_size=hidden, forget_bias=forget_bias, x=x, traces=traces, onset=onset
+    )

@@ -68,7 +68,9 @@ def rescale_recurrent(model: RNN | LSTM | GRU, radius: float) -> float:
     return found
 
 
-def build(kind: str, hidden: int, seed: int, forget_bias: float, radius: float) -> tuple[RNN | LSTM | GRU, float]:
+def build(
+    kind: str, hidden: int, seed: int, forget_bias: float, radius: float
+) -> tuple[RNN | LSTM | GRU, float]:
     model: RNN | LSTM | GRU
     if kind == "RNN":
         model = RNN(INPUT_SIZE, hidden, seed=seed)
@@ -96,5 +98,11 @@ def run(**args: object) -> VanishingGradientResult:
     for kind in MODELS:
         model, radii[kind] = build(kind, hidden, seed, forget_bias, radius)
         norms[kind] = hidden_jacobian_norms(model, x)
-    return VanishingGradientResult(seq_len=steps, hidden_size=hidden, weight_scale=radius, forget_bias=forget_bias,
-                                   norms=norms, spectral_radius=radii)
+    return VanishingGradientResult(
+        seq_len=steps,
+        hidden_size=hidden,
+        weight_scale=radius,
+        forget_bias=forget_bias,
+        norms=norms,
+        spectral_radius=radii,
+    )

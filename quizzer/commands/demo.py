@@ -20,7 +20,7 @@ from typing import Any
 from quizzer.errors import UserError
 
 #: ``key=value`` of ``--set``.
-_ASSIGNMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$", re.S)
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$", re.DOTALL)
 #: A number as typed on a command line (int or float, with exponent).
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
@@ -35,10 +35,18 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
         epilog="'quizzer demo NAME --help' lists that demo's parameters.",
     )
     parser.add_argument("name", nargs="?", metavar="NAME", help="a demo name, or 'list' (the default)")
-    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
-                        help="set a demo parameter (repeatable); lists are comma-separated: --set lengths=6,4,2")
+    parser.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a demo parameter (repeatable); lists are comma-separated: --set lengths=6,4,2",
+    )
     parser.add_argument("--seed", type=int, metavar="N", help="random seed (same as --set seed=N)")
-    parser.add_argument("-h", "--help", action="store_true", help="show this help (with NAME: its parameters)")
+    parser.add_argument(
+        "-h", "--help", action="store_true", help="show this help (with NAME: its parameters)"
+    )
     parser.set_defaults(handler=lambda args: _run(args, parser))
 
 
@@ -102,7 +110,11 @@ def _arguments(demo: Any, assignments: list[str], seed: int | None) -> dict[str,
         if kind in ("int", "float") and isinstance(value, str) and _NUMBER.match(value):
             # so that errors read "got 500" rather than "got '500'"
             number = float(value)
-            value = int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+            value = (
+                int(number)
+                if number.is_integer() and "." not in value and "e" not in value.lower()
+                else number
+            )
         typed[key] = value
     try:
         return demo.validate(typed)
@@ -121,8 +133,13 @@ def _train(demo: Any, values: dict[str, object]) -> Any:
         stop["requested"] = True
         signal.signal(signal.SIGINT, previous)  # a second Ctrl-C aborts for real
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[metrics]}"))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[metrics]}"),
+    )
     with Progress(*columns, console=_console(stderr=True), transient=True) as progress:
         task = progress.add_task(demo.title, total=None, metrics="")
 
@@ -171,8 +188,9 @@ def _list_table(registry: Any) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title="Live demos: quizzer demo NAME [--set key=value ...]", title_justify="left",
-                  show_lines=True)
+    table = Table(
+        title="Live demos: quizzer demo NAME [--set key=value ...]", title_justify="left", show_lines=True
+    )
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("what it shows", ratio=3)
     table.add_column("parameters (default, allowed)", ratio=2)

@@ -65,21 +65,32 @@ def render(result: GateStepperResult) -> RenderableType:
         numbers.append(f"  slope {_n(gate.slope)}", style="red" if gate.slope < SATURATED_SLOPE else "dim")
         table.add_row(Text(f"{name}\n{ROLE[name]}"), _equations(name), numbers, _v(gate.value))
     i, f, g, o = (result.gates[k].value for k in "ifgo")
-    cell = Text(f"{_term(f)}·{_term(result.c_prev)} + {_term(i)}·{_term(g)}\n= {_n(result.kept)} + "
-                f"{_n(result.written)}")
+    cell = Text(
+        f"{_term(f)}·{_term(result.c_prev)} + {_term(i)}·{_term(g)}\n= {_n(result.kept)} + "
+        f"{_n(result.written)}"
+    )
     table.add_row(Text("c\ncell"), _equations("c"), cell, _v(result.c))
-    table.add_row(Text("h\nhidden"), _equations("h"), Text(f"{_term(o)}·tanh({_n(result.c)})\n= {_term(o)}·"
-                                                          f"{_term(result.tanh_c)}"), _v(result.h))
+    table.add_row(
+        Text("h\nhidden"),
+        _equations("h"),
+        Text(f"{_term(o)}·tanh({_n(result.c)})\n= {_term(o)}·{_term(result.tanh_c)}"),
+        _v(result.h),
+    )
 
     notes = Text(style="dim")
-    notes.append("slope: σ'(z) = s(1-s) for i, f, o and tanh'(z) = 1-g² for g. PyTorch's g is colah's C̃ and "
-                 "Ng's c̃; Ng's a⟨t⟩ is h_t. ")
+    notes.append(
+        "slope: σ'(z) = s(1-s) for i, f, o and tanh'(z) = 1-g² for g. PyTorch's g is colah's C̃ and "
+        "Ng's c̃; Ng's a⟨t⟩ is h_t. "
+    )
     if any(flag for gate in result.gates.values() for flag in gate.overridden):
         notes.append("* = your override of the preset. ")
     saturated = [name for name, gate in result.gates.items() if gate.slope < SATURATED_SLOPE]
     if saturated:
-        notes.append(f"Saturated ({', '.join(saturated)}): slope < {SATURATED_SLOPE}, so almost no gradient "
-                     "flows back through these gates.", style="red")
+        notes.append(
+            f"Saturated ({', '.join(saturated)}): slope < {SATURATED_SLOPE}, so almost no gradient "
+            "flows back through these gates.",
+            style="red",
+        )
     return Group(head, table, notes)
 
 

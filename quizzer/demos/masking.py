@@ -37,13 +37,21 @@ def render(result: MaskingResult) -> RenderableType:
     table.add_column(Text("no mask, output[length-1]"), justify="left")
     unmasked, masked, gathered = (result.error(k) for k in ("unmasked", "masked", "gathered"))
     for b, length in enumerate(result.lengths):
-        table.add_row(str(b), str(length), str(steps - length), _diff(float(unmasked[b])), _diff(float(masked[b])),
-                      _diff(float(gathered[b])))
+        table.add_row(
+            str(b),
+            str(length),
+            str(steps - length),
+            _diff(float(unmasked[b])),
+            _diff(float(masked[b])),
+            _diff(float(gathered[b])),
+        )
     note = Text(style="dim")
-    note.append("Without a mask the cell keeps running over the padding, so every shorter sequence's final state "
-                "is wrong. With the mask the state is carried unchanged through padding (as PyTorch's "
-                "pack_padded_sequence), and equals running the sequence alone; so does reading the unmasked "
-                "output at the last real step.")
+    note.append(
+        "Without a mask the cell keeps running over the padding, so every shorter sequence's final state "
+        "is wrong. With the mask the state is carried unchanged through padding (as PyTorch's "
+        "pack_padded_sequence), and equals running the sequence alone; so does reading the unmasked "
+        "output at the last real step."
+    )
     return Group(batch, table, note)
 
 

@@ -28,12 +28,17 @@ def _fmt(value: float) -> str:
 def render(result: SequenceTraceResult) -> RenderableType:
     steps = result.steps
     head = Text()
-    head.append(f"LSTM, {result.hidden_size} units, forget bias {_fmt(result.forget_bias)}, reading '{result.pattern}'"
-                f" ({steps} steps)", style="bold")
+    head.append(
+        f"LSTM, {result.hidden_size} units, forget bias {_fmt(result.forget_bias)}, reading '{result.pattern}'"
+        f" ({steps} steps)",
+        style="bold",
+    )
     if result.onset is not None:
         head.append(f"; the input changes at t = {result.onset}")
-    parts: list[RenderableType] = [head, line_plot({"x_t": result.x}, title="input x_t", xlabel="t",
-                                                   height=INPUT_PLOT_HEIGHT)]
+    parts: list[RenderableType] = [
+        head,
+        line_plot({"x_t": result.x}, title="input x_t", xlabel="t", height=INPUT_PLOT_HEIGHT),
+    ]
     units = [f"u{k}" for k in range(result.hidden_size)]
     times = [str(t) for t in range(steps)]
     for name, (title, unit_interval) in TITLES.items():
@@ -44,8 +49,12 @@ def render(result: SequenceTraceResult) -> RenderableType:
             parts.append(heatmap(values, row_labels=units, col_labels=times, title=title, diverging=True))
     summary = Text("  ".join(f"{label} {value}" for label, value in key_numbers(result)))
     parts.append(summary)
-    parts.append(Text("Rows are units (two per line: upper/lower half of each cell), columns are time steps.",
-                      style="dim"))
+    parts.append(
+        Text(
+            "Rows are units (two per line: upper/lower half of each cell), columns are time steps.",
+            style="dim",
+        )
+    )
     return Group(*parts)
 
 

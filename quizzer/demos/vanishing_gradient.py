@@ -20,10 +20,19 @@ def _fmt(value: float) -> str:
 
 
 def render(result: VanishingGradientResult) -> RenderableType:
-    title = (f"||dh_T/dh_t|| over t (T = {result.seq_len}, H = {result.hidden_size}, spectral radius "
-             f"{_fmt(result.weight_scale)}, LSTM forget bias {_fmt(result.forget_bias)})")
-    plot = line_plot({name: result.norms[name] for name in MODELS}, x=np.arange(result.seq_len), title=title,
-                     xlabel="t (earlier steps on the left)", ylabel="norm", log_y=True, height=PLOT_HEIGHT)
+    title = (
+        f"||dh_T/dh_t|| over t (T = {result.seq_len}, H = {result.hidden_size}, spectral radius "
+        f"{_fmt(result.weight_scale)}, LSTM forget bias {_fmt(result.forget_bias)})"
+    )
+    plot = line_plot(
+        {name: result.norms[name] for name in MODELS},
+        x=np.arange(result.seq_len),
+        title=title,
+        xlabel="t (earlier steps on the left)",
+        ylabel="norm",
+        log_y=True,
+        height=PLOT_HEIGHT,
+    )
     table = Table(title_justify="left")
     table.add_column("model", style="bold")
     table.add_column("||dh_T/dh_0||", justify="right")
@@ -35,9 +44,11 @@ def render(result: VanishingGradientResult) -> RenderableType:
         reach = str(int(below[0])) if below.size else f"> {result.seq_len - 1}"
         table.add_row(name, _fmt(result.first(name)), _fmt(result.rate(name)), reach)
     note = Text(style="dim")
-    note.append("From real BPTT: the sequence is replicated H times and each copy is seeded with one unit vector at "
-                "step T. A factor per step below 1 shrinks the gradient geometrically (vanishing); above 1 it "
-                "grows (exploding). The last point is sqrt(H), the norm of the identity.")
+    note.append(
+        "From real BPTT: the sequence is replicated H times and each copy is seeded with one unit vector at "
+        "step T. A factor per step below 1 shrinks the gradient geometrically (vanishing); above 1 it "
+        "grows (exploding). The last point is sqrt(H), the norm of the identity."
+    )
     return Group(plot, table, note)
 
 

@@ -30,8 +30,10 @@ TRAINING_OVERRIDES = {
 
 
 def built(demo: Demo) -> bool:
-    return importlib.util.find_spec(f"lstm_engine.demos.{demo.module}") is not None and \
-        importlib.util.find_spec(f"quizzer.demos.{demo.module}") is not None
+    return (
+        importlib.util.find_spec(f"lstm_engine.demos.{demo.module}") is not None
+        and importlib.util.find_spec(f"quizzer.demos.{demo.module}") is not None
+    )
 
 
 NON_TRAINING = [d.name for d in registry.REGISTRY.values() if not d.training]
@@ -84,7 +86,9 @@ def test_every_analysis_demo_runs_with_its_defaults(name: str, capsys: pytest.Ca
     console = Console(file=StringIO(), width=CLI_WIDTH, highlight=False)
     console.print(demo.render(demo.run({})))
     expected = console.file.getvalue()  # type: ignore[attr-defined]
-    if name == "gru-vs-lstm":  # its timings differ run to run: compare the first lines only (sizes and counts)
+    if (
+        name == "gru-vs-lstm"
+    ):  # its timings differ run to run: compare the first lines only (sizes and counts)
         out, expected = out.splitlines()[:8], expected.splitlines()[:8]
     assert out == expected
 
@@ -105,8 +109,9 @@ def test_set_and_seed_reach_the_demo(capsys: pytest.CaptureFixture[str]) -> None
     code, out, _ = run_cli(capsys, "masking", "--set", "lengths=5,1", "--set", "hidden_size=2", "--seed", "7")
     assert code == 0
     assert "seq 1  ■·····"[:-1] in out and "T = 5" in out
-    code, out, _ = run_cli(capsys, "param-count", "--set", "cell=gru", "--set", "input_size=10", "--set",
-                           "hidden_size=20")
+    code, out, _ = run_cli(
+        capsys, "param-count", "--set", "cell=gru", "--set", "input_size=10", "--set", "hidden_size=20"
+    )
     assert "1,920" in out  # 3H(X+H) + 6H
 
 
@@ -121,22 +126,36 @@ def test_seed_changes_the_numbers(capsys: pytest.CaptureFixture[str]) -> None:
     ("argv", "message"),
     [
         (["vanishin"], "quizzer: unknown demo 'vanishin' (did you mean 'vanishing-gradient'?)"),
-        (["vanishing-gradient", "--set", "seq_len=500"],
-         "quizzer: seq_len must be an integer in [5, 300], got 500"),
-        (["vanishing-gradient", "--set", "seqlen=50"],
-         "quizzer: vanishing-gradient: unknown parameter 'seqlen' (did you mean 'seq_len'?)"),
+        (
+            ["vanishing-gradient", "--set", "seq_len=500"],
+            "quizzer: seq_len must be an integer in [5, 300], got 500",
+        ),
+        (
+            ["vanishing-gradient", "--set", "seqlen=50"],
+            "quizzer: vanishing-gradient: unknown parameter 'seqlen' (did you mean 'seq_len'?)",
+        ),
         (["vanishing-gradient", "--set", "seq_len"], "quizzer: --set expects KEY=VALUE, got 'seq_len'"),
-        (["vanishing-gradient", "--set", "weight_scale=big"],
-         "quizzer: weight_scale must be a number in [0.05, 3], got 'big'"),
-        (["param-count", "--seed", "3"],
-         "quizzer: param-count has no seed parameter (its results do not depend on one)"),
-        (["param-count", "--set", "hidden_size=4", "--set", "proj_size=4"],
-         "quizzer: proj_size must be smaller than hidden_size (4), got 4"),
-        (["gate-stepper", "--set", "preset=calm"],
-         "quizzer: preset must be one of balanced, remember, forget, write, saturate, got 'calm'"),
+        (
+            ["vanishing-gradient", "--set", "weight_scale=big"],
+            "quizzer: weight_scale must be a number in [0.05, 3], got 'big'",
+        ),
+        (
+            ["param-count", "--seed", "3"],
+            "quizzer: param-count has no seed parameter (its results do not depend on one)",
+        ),
+        (
+            ["param-count", "--set", "hidden_size=4", "--set", "proj_size=4"],
+            "quizzer: proj_size must be smaller than hidden_size (4), got 4",
+        ),
+        (
+            ["gate-stepper", "--set", "preset=calm"],
+            "quizzer: preset must be one of balanced, remember, forget, write, saturate, got 'calm'",
+        ),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(capsys, *argv)
     assert code == 2
     assert out == ""
@@ -144,8 +163,13 @@ def test_bad_input_is_one_line_and_exit_2(argv: list[str], message: str, capsys:
 
 
 def test_bad_argument_from_a_real_process_is_one_line_exit_2() -> None:
-    proc = subprocess.run([sys.executable, "-m", "quizzer", "demo", "vanishing-gradient", "--set", "seq_len=500"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "quizzer", "demo", "vanishing-gradient", "--set", "seq_len=500"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr == "quizzer: seq_len must be an integer in [5, 300], got 500\n"
@@ -204,21 +228,25 @@ class FakeTraining(Demo):
 
 @pytest.fixture
 def fake_training(monkeypatch: pytest.MonkeyPatch) -> type[FakeTraining]:
-    monkeypatch.setitem(registry.REGISTRY, "fake-training", FakeTraining("fake-training", "Fake", "counts",
-                                                                         training=True))
+    monkeypatch.setitem(
+        registry.REGISTRY, "fake-training", FakeTraining("fake-training", "Fake", "counts", training=True)
+    )
     monkeypatch.setattr("quizzer.commands.demo._check_built", lambda demo: None)
     return FakeTraining
 
 
-def test_training_runs_to_the_end(fake_training: type[FakeTraining], capsys: pytest.CaptureFixture[str]) -> None:
+def test_training_runs_to_the_end(
+    fake_training: type[FakeTraining], capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(capsys, "fake-training", "--seed", "1")
     assert code == 0
     assert out.strip() == f"counted to {FAKE_STEPS}"
     assert "cancelled" not in err
 
 
-def test_ctrl_c_stops_a_training_and_shows_the_partial_result(fake_training: type[FakeTraining],
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_ctrl_c_stops_a_training_and_shows_the_partial_result(
+    fake_training: type[FakeTraining], capsys: pytest.CaptureFixture[str]
+) -> None:
     fake_training.interrupt = True
     try:
         before = signal.getsignal(signal.SIGINT)
@@ -228,4 +256,7 @@ def test_ctrl_c_stops_a_training_and_shows_the_partial_result(fake_training: typ
         fake_training.interrupt = False
     assert code == 0
     assert out.strip() == f"counted to {INTERRUPT_AT}"
-    assert err.strip() == f"quizzer: cancelled after {INTERRUPT_AT} of {FAKE_STEPS} steps; showing the partial result"
+    assert (
+        err.strip()
+        == f"quizzer: cancelled after {INTERRUPT_AT} of {FAKE_STEPS} steps; showing the partial result"
+    )

@@ -15,7 +15,9 @@ from quizzer.demos import forget_bias as view
 
 def test_weightless_half_life_by_hand() -> None:
     # σ(1) = 0.7311, ln 0.5 / ln 0.7311 = 2.2127; σ(0) = 0.5 halves in exactly one step
-    assert forget_bias.weightless_half_life(1.0) == pytest.approx(math.log(0.5) / math.log(1 / (1 + math.exp(-1))))
+    assert forget_bias.weightless_half_life(1.0) == pytest.approx(
+        math.log(0.5) / math.log(1 / (1 + math.exp(-1)))
+    )
     assert forget_bias.weightless_half_life(0.0) == pytest.approx(1.0)
 
 
@@ -67,7 +69,10 @@ def test_view_tabulates_and_plots_each_bias() -> None:
     assert "‖dc_T/dc_0‖" in text
     pairs = view.key_numbers(result)
     assert 2 <= len(pairs) <= 6
-    assert pairs[0] == ("b_f=0: mean f, half-life", f"{result.traces[0].mean_f:.3g}, {result.traces[0].half_life} steps")
+    assert pairs[0] == (
+        "b_f=0: mean f, half-life",
+        f"{result.traces[0].mean_f:.3g}, {result.traces[0].half_life} steps",
+    )
 
 
 def test_bad_arguments() -> None:

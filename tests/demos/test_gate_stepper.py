@@ -22,7 +22,15 @@ def by_hand(weights: dict[str, tuple[float, float, float]], x: float, h: float, 
     i, f, o = sigmoid(z["i"]), sigmoid(z["f"]), sigmoid(z["o"])
     g = math.tanh(z["g"])
     c_new = f * c + i * g
-    return {"i": i, "f": f, "g": g, "o": o, "c": c_new, "h": o * math.tanh(c_new), **{f"z_{k}": v for k, v in z.items()}}
+    return {
+        "i": i,
+        "f": f,
+        "g": g,
+        "o": o,
+        "c": c_new,
+        "h": o * math.tanh(c_new),
+        **{f"z_{k}": v for k, v in z.items()},
+    }
 
 
 def rendered(result: object, width: int = 100) -> str:
@@ -79,8 +87,12 @@ def test_slopes_are_the_activation_derivatives() -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [({"preset": "nope"}, "preset must be one of balanced"), ({"h_prev": 2}, r"h_prev must be a number in \[-1, 1\]"),
-     ({"w_q": 1}, "unknown parameter 'w_q'"), ({"b_f": 21}, r"b_f must be a number in \[-20, 20\], got 21")],
+    [
+        ({"preset": "nope"}, "preset must be one of balanced"),
+        ({"h_prev": 2}, r"h_prev must be a number in \[-1, 1\]"),
+        ({"w_q": 1}, "unknown parameter 'w_q'"),
+        ({"b_f": 21}, r"b_f must be a number in \[-20, 20\], got 21"),
+    ],
 )
 def test_bad_arguments_raise_value_error(args: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -90,9 +102,15 @@ def test_bad_arguments_raise_value_error(args: dict, message: str) -> None:
 def test_view_shows_both_notations_and_the_numbers() -> None:
     result = gate_stepper.run(preset="balanced", x=1.0, h_prev=0.0, c_prev=0.5)
     text = rendered(result, width=160)
-    for equation in ("f_t = σ(W_f·[h_{t-1}, x_t] + b_f)", "Γf = σ(W_f[a⟨t-1⟩, x⟨t⟩] + b_f)",
-                     "C_t = f_t*C_{t-1} + i_t*C̃_t", "c⟨t⟩ = Γu*c̃⟨t⟩ + Γf*c⟨t-1⟩", "h_t = o_t*tanh(C_t)",
-                     "a⟨t⟩ = Γo*tanh(c⟨t⟩)", "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)"):
+    for equation in (
+        "f_t = σ(W_f·[h_{t-1}, x_t] + b_f)",
+        "Γf = σ(W_f[a⟨t-1⟩, x⟨t⟩] + b_f)",
+        "C_t = f_t*C_{t-1} + i_t*C̃_t",
+        "c⟨t⟩ = Γu*c̃⟨t⟩ + Γf*c⟨t-1⟩",
+        "h_t = o_t*tanh(C_t)",
+        "a⟨t⟩ = Γo*tanh(c⟨t⟩)",
+        "C̃_t = tanh(W_C·[h_{t-1}, x_t] + b_C)",
+    ):
         assert equation in text
     expected = by_hand(gate_stepper.PRESETS["balanced"], 1.0, 0.0, 0.5)
     assert f"{expected['f']:.4f}" in text  # 0.6225

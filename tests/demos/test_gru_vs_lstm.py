@@ -47,7 +47,11 @@ def test_view_shows_the_formulas_with_numbers() -> None:
     assert "3·64·(32+64) + 6·64 = 18,816" in text
     assert "━━ LSTM   ━━ GRU" in text
     numbers = dict(view.key_numbers(result))
-    assert numbers["LSTM params"] == "25,088" and numbers["GRU params"] == "18,816" and numbers["LSTM/GRU"] == "1.33"
+    assert (
+        numbers["LSTM params"] == "25,088"
+        and numbers["GRU params"] == "18,816"
+        and numbers["LSTM/GRU"] == "1.33"
+    )
 
 
 def test_bad_arguments() -> None:

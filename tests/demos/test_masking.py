@@ -51,8 +51,12 @@ def test_masked_run_matches_pytorch_packed_sequences() -> None:
     for b, length in enumerate(lengths):
         x[:length, b] = rng.normal(size=(length, masking.INPUT_SIZE))
     reference = torch.nn.LSTM(masking.INPUT_SIZE, 4).double()
-    reference.load_state_dict({k: torch.from_numpy(v) for k, v in LSTM(masking.INPUT_SIZE, 4, seed=0).state_dict().items()})
-    packed = torch.nn.utils.rnn.pack_padded_sequence(torch.from_numpy(x), torch.tensor(lengths), enforce_sorted=False)
+    reference.load_state_dict(
+        {k: torch.from_numpy(v) for k, v in LSTM(masking.INPUT_SIZE, 4, seed=0).state_dict().items()}
+    )
+    packed = torch.nn.utils.rnn.pack_padded_sequence(
+        torch.from_numpy(x), torch.tensor(lengths), enforce_sorted=False
+    )
     with torch.no_grad():
         _, (h_n, c_n) = reference(packed)
     np.testing.assert_allclose(result.masked, h_n[0].numpy(), atol=1e-12)

@@ -77,8 +77,9 @@ def test_bad_arguments_name_the_parameter(args: dict, message: str) -> None:
 
 CONFIGS = [
     (cell, layers, bidirectional, proj)
-    for cell, layers, bidirectional, proj in itertools.product(("lstm", "gru", "rnn"), (1, 2, 3), (False, True),
-                                                               (0, 3))
+    for cell, layers, bidirectional, proj in itertools.product(
+        ("lstm", "gru", "rnn"), (1, 2, 3), (False, True), (0, 3)
+    )
     if not (proj and cell != "lstm")
 ]
 
@@ -89,9 +90,16 @@ def test_every_array_matches_pytorch(cell: str, layers: int, bidirectional: bool
     x_size, hidden = 7, 6
     kwargs = {"proj_size": proj} if proj else {}
     module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell](
-        x_size, hidden, num_layers=layers, bidirectional=bidirectional, **kwargs)
-    result = param_count.run(cell=cell, input_size=x_size, hidden_size=hidden, num_layers=layers,
-                             bidirectional=bidirectional, proj_size=proj)
+        x_size, hidden, num_layers=layers, bidirectional=bidirectional, **kwargs
+    )
+    result = param_count.run(
+        cell=cell,
+        input_size=x_size,
+        hidden_size=hidden,
+        num_layers=layers,
+        bidirectional=bidirectional,
+        proj_size=proj,
+    )
     expected = [(name, tuple(p.shape)) for name, p in module.named_parameters()]
     assert [(a.name, a.shape) for a in result.arrays] == expected
     assert result.pytorch_total == sum(p.numel() for p in module.parameters())
@@ -114,8 +122,9 @@ def test_view_shows_both_frameworks_and_the_formula() -> None:
 
 
 def test_view_of_a_projected_bidirectional_stack() -> None:
-    result = param_count.run(cell="lstm", input_size=10, hidden_size=20, num_layers=2, bidirectional=True,
-                             proj_size=5)
+    result = param_count.run(
+        cell="lstm", input_size=10, hidden_size=20, num_layers=2, bidirectional=True, proj_size=5
+    )
     text = rendered(result)
     assert "weight_hr" in text and "0 reverse" in text and "1 reverse" in text
     assert "read 5 x 2 = 10 inputs" in text

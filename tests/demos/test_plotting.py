@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from io import StringIO
@@ -18,8 +19,13 @@ WIDTHS = (40, 80, 120)
 
 
 def render(renderable: object, width: int, color: bool = False) -> str:
-    console = Console(file=StringIO(), width=width, force_terminal=color, color_system="truecolor" if color else None,
-                      legacy_windows=False)
+    console = Console(
+        file=StringIO(),
+        width=width,
+        force_terminal=color,
+        color_system="truecolor" if color else None,
+        legacy_windows=False,
+    )
     console.print(renderable)
     return console.file.getvalue()  # type: ignore[attr-defined]
 
@@ -40,7 +46,9 @@ def test_line_plot_fills_the_width_it_is_given(width: int) -> None:
     frame = [line for line in lines if "┌" in line or "└" in line]
     assert len(frame) == 2
     for line in frame:
-        assert len(line.rstrip()) == width  # the box spans the whole width: plotext drew at the console's width
+        assert (
+            len(line.rstrip()) == width
+        )  # the box spans the whole width: plotext drew at the console's width
     assert all(len(line) <= width for line in lines)
     # the plot area is exactly `height` rows: from the first plotext line to the x-axis labels row
     assert sum(1 for line in lines if "│" in line or "┤" in line or "┌" in line or "└" in line) == 12 - 2
@@ -63,7 +71,7 @@ def test_legend_colours_match_the_series_colours() -> None:
 
 def test_linear_axis_ticks_cover_the_data_with_round_numbers() -> None:
     text = render(line_plot({"y": [0.0, 10.0, 20.0, 30.0]}, height=14), 80)
-    labels = [float(m) for m in re.findall(r"^\s*(-?[\d.]+)┤", text, flags=re.M)]
+    labels = [float(m) for m in re.findall(r"^\s*(-?[\d.]+)┤", text, flags=re.MULTILINE)]
     assert min(labels) <= 0 and max(labels) >= 30
     steps = {round(b - a, 9) for a, b in zip(sorted(labels), sorted(labels)[1:])}
     assert len(steps) == 1 and steps.pop() in {5.0, 10.0}
@@ -107,7 +115,9 @@ def test_degenerate_line_data_renders_without_crashing(series: dict, log_y: bool
 
 def test_nothing_to_plot_says_so() -> None:
     assert "(no finite values to plot)" in render(line_plot({"a": [math.nan]}), 60)
-    assert "(no positive finite values to plot on a log axis)" in render(line_plot({"a": [0.0]}, log_y=True), 60)
+    assert "(no positive finite values to plot on a log axis)" in render(
+        line_plot({"a": [0.0]}, log_y=True), 60
+    )
 
 
 def test_shared_x_is_used_for_tick_labels() -> None:
@@ -215,12 +225,13 @@ def test_column_labels_do_not_touch() -> None:
     tokens = axis.split()
     assert tokens[0] == "t0" and len(tokens) >= 3
     assert all(re.fullmatch(r"t\d+", token) for token in tokens)  # whole labels, none run into another
-    steps = {int(b[1:]) - int(a[1:]) for a, b in zip(tokens, tokens[1:])}
+    steps = {int(b[1:]) - int(a[1:]) for a, b in itertools.pairwise(tokens)}
     assert len(steps) == 1  # evenly spaced
 
 
 @pytest.mark.parametrize(
-    "matrix", [[], [[]], [[math.nan, math.nan]], [[math.inf, -math.inf]], [[3.0, 3.0]]],
+    "matrix",
+    [[], [[]], [[math.nan, math.nan]], [[math.inf, -math.inf]], [[3.0, 3.0]]],
     ids=["no-rows", "no-cols", "all-nan", "infs", "constant"],
 )
 def test_degenerate_heatmaps_render(matrix: list) -> None:
@@ -286,7 +297,13 @@ def test_empty_and_zero_bar_charts_render() -> None:
 
 def test_format_number() -> None:
     assert [plotting.format_number(v) for v in (0.0, 1234.5, 1e-30, math.nan, -math.inf, 0.5)] == [
-        "0", "1.23e+03", "1e-30", "nan", "-inf", "0.5"]
+        "0",
+        "1.23e+03",
+        "1e-30",
+        "nan",
+        "-inf",
+        "0.5",
+    ]
 
 
 def test_nice_ticks_are_round_and_cover_the_range() -> None:

@@ -27,8 +27,12 @@ def textbook(x: np.ndarray, hidden: int, seed: int, forget_bias: float) -> dict[
     out: dict[str, list[np.ndarray]] = {k: [] for k in sequence_trace.TRACES}
     for value in x:
         z = w_ih[:, 0] * value + p["weight_hh_l0"] @ h + p["bias_ih_l0"] + p["bias_hh_l0"]
-        i, f, g, o = sigmoid(z[:hidden]), sigmoid(z[hidden:2 * hidden]), np.tanh(z[2 * hidden:3 * hidden]), sigmoid(
-            z[3 * hidden:])
+        i, f, g, o = (
+            sigmoid(z[:hidden]),
+            sigmoid(z[hidden : 2 * hidden]),
+            np.tanh(z[2 * hidden : 3 * hidden]),
+            sigmoid(z[3 * hidden :]),
+        )
         c = f * c + i * g
         h = o * np.tanh(c)
         for name, v in zip(sequence_trace.TRACES, (i, f, g, o, c, h)):
@@ -88,8 +92,12 @@ def test_the_lstm_is_causal() -> None:
     step = sequence_trace.run(pattern="step", seq_len=20)
     first_difference = 6  # spike returns to 0 at t = 6, the step stays at 1
     for name in sequence_trace.TRACES:
-        np.testing.assert_array_equal(spike.traces[name][:, :first_difference], step.traces[name][:, :first_difference])
-        assert not np.allclose(spike.traces[name][:, first_difference], step.traces[name][:, first_difference])
+        np.testing.assert_array_equal(
+            spike.traces[name][:, :first_difference], step.traces[name][:, :first_difference]
+        )
+        assert not np.allclose(
+            spike.traces[name][:, first_difference], step.traces[name][:, first_difference]
+        )
 
 
 def test_forget_bias_raises_the_forget_gate() -> None:

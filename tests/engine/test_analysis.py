@@ -24,7 +24,9 @@ def _state_at(run: le.Run, t: int, model: object) -> object:
     return (h, run.gates[0]["c"][t][None]) if isinstance(model, le.LSTM) else h
 
 
-def _finite_difference_jacobian(model: object, x: np.ndarray, t: int, which: str, init: object = None) -> np.ndarray:
+def _finite_difference_jacobian(
+    model: object, x: np.ndarray, t: int, which: str, init: object = None
+) -> np.ndarray:
     """d(which)_T / d(which)_t by perturbing the state after step t and rerunning steps t+1..T-1."""
     run = model.forward(x, state=init)  # type: ignore[attr-defined]
     base = _state_at(run, t, model)
@@ -90,8 +92,9 @@ def test_initial_state_is_respected() -> None:
 def test_cell_jacobian_matches_finite_differences(t: int) -> None:
     model = le.LSTM(X, H, seed=5)
     x = _sequence(1)
-    np.testing.assert_allclose(analysis.cell_jacobians(model, x)[t], _finite_difference_jacobian(model, x, t, "c"),
-                               atol=TOL)
+    np.testing.assert_allclose(
+        analysis.cell_jacobians(model, x)[t], _finite_difference_jacobian(model, x, t, "c"), atol=TOL
+    )
     np.testing.assert_array_equal(analysis.cell_jacobians(model, x)[-1], np.eye(H))
 
 
@@ -116,7 +119,9 @@ def test_cell_path_is_the_diagonal_of_the_jacobian_when_h_cannot_feed_back() -> 
     f = model.forward(x).gates[0]["f"][:, 0, :]
     for t in range(STEPS):
         np.testing.assert_allclose(jac[t], np.diag(analysis.forget_products(f)[t]), atol=1e-14)
-    np.testing.assert_allclose(analysis.cell_path_norms(model, x), analysis.cell_jacobian_norms(model, x), atol=1e-14)
+    np.testing.assert_allclose(
+        analysis.cell_path_norms(model, x), analysis.cell_jacobian_norms(model, x), atol=1e-14
+    )
 
 
 def test_bad_input_shape_is_refused() -> None:
