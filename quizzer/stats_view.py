@@ -41,8 +41,8 @@ def reviews_plot(stats: Stats) -> RenderableType:
 
 def forecast_chart(stats: Stats) -> RenderableType:
     labels = ["today", *stats.forecast_days[1:]]
-    return bar_chart(list(zip(labels, stats.due_per_day)), title="Due in the next 14 days (overdue count as today)",
-                     unit="cards")
+    return bar_chart(list(zip(labels, stats.due_per_day)),
+                     title="Cards due in the next 14 days (overdue cards count as today)")
 
 
 def retention_chart(stats: Stats) -> RenderableType:
@@ -57,7 +57,7 @@ def quiz_chart(stats: Stats) -> RenderableType:
 
 
 def counts_chart(stats: Stats) -> RenderableType:
-    return bar_chart(list(stats.counts.items()), title="Cards by state", unit="cards")
+    return bar_chart(list(stats.counts.items()), title="Cards by state (New: never rated)")
 
 
 def sections(stats: Stats) -> list[RenderableType]:

@@ -64,6 +64,15 @@ class ReviewScreen(Screen):
     writes nothing. ``store`` and ``bank`` default to the app's ``store`` and ``bank``."""
 
     TITLE = "Review"
+    DEFAULT_CSS = """
+    ReviewScreen #review-status {
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    ReviewScreen #review-done {
+        padding: 0 1;
+    }
+    """
     BINDINGS = [
         Binding("space", "reveal", "Show answer"),
         Binding("1", "rate(1)", "Again", show=False),

@@ -41,7 +41,7 @@ class StatsScreen(Screen):
         await self.action_refresh_stats()
 
     async def action_refresh_stats(self) -> None:
-        from quizzer.stats_view import sections
+        from quizzer.stats_view import PLOT_HEIGHT, sections
 
         pane = self.query_one("#stats", VerticalScroll)
         await pane.remove_children()
@@ -56,7 +56,10 @@ class StatsScreen(Screen):
         except UserError as err:
             await pane.mount(Static(str(err), classes="stats-section", markup=False))
             return
-        await pane.mount_all(Static(section, classes="stats-section") for section in sections(stats))
+        widgets = [Static(section, classes="stats-section") for section in sections(stats)]
+        # A plot draws itself as tall as it is allowed: give it its full height, not what "auto" would offer.
+        widgets[1].styles.height = PLOT_HEIGHT + 3
+        await pane.mount_all(widgets)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
