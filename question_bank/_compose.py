@@ -1,22 +1,22 @@
 """Safe, bounded YAML composition: UTF-8 bytes -> one tree of nodes that remember their lines.
 
-PyYAML's own composers are bypassed on purpose; this module reads libyaml's *events* and builds the tree itself:
+PyYAML's own composers are bypassed on purpose; this module reads libyaml's *events* and builds the tree:
 
-- **Bounded.** ``yaml.compose`` with the C loader recurses in C once per nesting level and crashes the process
-  (SIGSEGV) near 100,000 levels, and libyaml's scanner is quadratic in the flow depth (0.3 s at 10,000 levels).
-  Events arrive lazily, so stopping at ``MAX_DEPTH`` keeps any input cheap. Aliases are references to one node, and
-  the total they would expand to is counted as they appear: a "billion laughs" file stops after
-  ``MAX_ALIAS_NODES`` nodes, long before anything is copied.
+- **Bounded.** ``yaml.compose`` with the C loader recurses in C once per nesting level and crashes the
+  process (SIGSEGV) near 100,000 levels, and libyaml's scanner is quadratic in the flow depth (0.3 s at
+  10,000 levels). Events arrive lazily, so stopping at ``MAX_DEPTH`` keeps any input cheap. Aliases are
+  references to one node, and the total they would expand to is counted as they appear: a "billion laughs"
+  file stops after ``MAX_ALIAS_NODES`` nodes, long before anything is copied.
 - **Strict.** A duplicate mapping key (PyYAML silently keeps the last), a non-text key and any tag outside the
   plain data types are recorded as problems at their line; nothing ever builds a Python object from a tag.
-- **Literal.** Untagged plain scalars are resolved by the YAML 1.2 core schema (``resolve``), so ``yes``, ``no``,
-  ``on`` and ``off`` stay text and ``1e-3`` is a number; quoted and block scalars are always text.
-- **Fast.** The C composer spends most of its time in Python's cyclic garbage collector and in the 1.1 resolver;
-  here scalars are resolved only when a field asks, and the loader pauses the collector (``collector_paused``)
-  while the acyclic tree lives.
+- **Literal.** Untagged plain scalars are resolved by the YAML 1.2 core schema (``resolve``), so ``yes``,
+  ``no``, ``on`` and ``off`` stay text and ``1e-3`` is a number; quoted and block scalars are always text.
+- **Fast.** The C composer spends most of its time in Python's cyclic garbage collector and in the 1.1
+  resolver; here scalars are resolved only when a field asks, and the loader pauses the collector
+  (``collector_paused``) while the acyclic tree lives.
 
-Lines are 1-based. ``compose`` raises ``YamlProblem`` for a file that cannot be read as one YAML document at all;
-problems that leave the tree usable come back as a list of ``(line, message)``.
+Lines are 1-based. ``compose`` raises ``YamlProblem`` for a file that cannot be read as one YAML document
+at all; problems that leave the tree usable come back as a list of ``(line, message)``.
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ MAX_ALIAS_NODES = 100_000
 _STANDARD = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, SEQ, MAP = (_STANDARD + name for name in ("str", "int", "float", "bool", "null",
                                                                       "seq", "map"))
-_SCALAR_TAGS = frozenset((STR, INT, FLOAT, BOOL, NULL))
 #: The non-specific tag ``!``: text for a scalar, the plain collection otherwise.
 _NON_SPECIFIC = "!"
 
 # The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
 _WORDS: dict[str, object] = {"": None, "~": None, "null": None, "Null": None, "NULL": None,
-                             "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+                             "true": True, "True": True, "TRUE": True,
+                             "false": False, "False": False, "FALSE": False,
                              ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
                              "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
                              "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
@@ -66,12 +66,12 @@ class YamlProblem(Exception):
 
 
 class Node:
-    __slots__ = ("line", "last")
+    __slots__ = ("last", "line")
     #: ``line``: 1-based line where the node starts; ``last``: the last line any part of it starts on.
 
 
 class Scalar(Node):
-    __slots__ = ("value", "plain", "tag")
+    __slots__ = ("plain", "tag", "value")
 
     def __init__(self, value: str, line: int, plain: bool, tag: str | None) -> None:
         self.value = value
@@ -114,53 +114,66 @@ def _core(value: str) -> object:
     if _FLOAT.fullmatch(value):
         return float(value)
     if _OCT.fullmatch(value):
-        return int(value[2:], 8)
+        return int(value, 0)
     if _HEX.fullmatch(value):
-        return int(value[2:], 16)
+        return int(value, 0)
     return value
 
 
+#: What each explicit standard scalar tag accepts (after core-schema resolution of the text).
+_TAG_TYPES: dict[str, type | tuple[type, ...]] = {INT: int, FLOAT: (int, float), BOOL: bool, NULL: type(None)}
+
+
+def tag_problem(tag: str, text: str) -> str | None:
+    """What is wrong with an explicitly tagged scalar (unsupported tag, text that does not fit), or None."""
+    if tag == STR or tag == _NON_SPECIFIC:
+        return None
+    expected = _TAG_TYPES.get(tag)
+    if expected is None:
+        return f"unsupported tag '{show_tag(tag)}': a bank file holds plain data"
+    value = _core(text)
+    if isinstance(value, bool) and tag != BOOL or not isinstance(value, expected):
+        return f"{show_tag(tag)} {text!r} is not a valid {show_tag(tag)[2:]}"
+    return None
+
+
 def resolve(node: Scalar) -> object:
-    """The scalar's value: text, int, float, bool or None. ValueError if an explicit tag does not fit the text."""
+    """The scalar's value: text, int, float, bool or None.
+
+    Untagged plain scalars follow the core schema; quoted and block scalars, ``!!str`` and ``!`` are text. A
+    standard tag converts (``!!float 1`` is 1.0); a tag that does not fit, or an unsupported one, was reported
+    while composing, and the value is then what the text would be without it."""
     if node.plain:
         return _core(node.value)
     tag = node.tag
     if tag is None or tag == STR or tag == _NON_SPECIFIC:
         return node.value
-    value = _core(node.value)
-    expected = {INT: int, FLOAT: (int, float), BOOL: bool, NULL: type(None)}.get(tag)
-    if expected is None:  # an unsupported tag, already reported: read the text as written
+    if tag not in _TAG_TYPES:
         return node.value
-    if isinstance(value, bool) and tag != BOOL or not isinstance(value, expected):
-        raise ValueError(f"{show_tag(tag)} {node.value!r} is not a valid {show_tag(tag)[2:]}")
-    return float(value) if tag == FLOAT else value
+    value = _core(node.value)
+    return float(value) if tag == FLOAT and isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def value_of(node: Node) -> object:
-    """A scalar's value (``resolve``; the text as written if its explicit tag does not fit), or the node itself
-    for a collection. The hot path of validation: plain text returns at once."""
+    """A scalar's value (see ``resolve``), or the node itself for a collection. The hot path of validation:
+    plain text returns at once."""
     if type(node) is Scalar:
         if node.plain:
             value = node.value
             if value and value[0] not in _MAYBE_NOT_TEXT:
                 return value
             return _core(value)
-        try:
-            return resolve(node)
-        except ValueError:
-            return node.value
+        return resolve(node)
     return node
 
 
 def to_data(node: Node) -> object:
-    """Plain Python data (text, numbers, bools, None, lists, dicts) from a node; lists become tuples.
+    """Plain Python data (text, numbers, bools, None, tuples for lists, dicts) from a node.
 
-    Bounded by the caller's alias budget: the tree holds at most ``MAX_ALIAS_NODES`` nodes more than the file."""
+    Bounded by the composer's alias budget: the tree holds at most ``MAX_ALIAS_NODES`` nodes more than the
+    file."""
     if isinstance(node, Scalar):
-        try:
-            return resolve(node)
-        except ValueError:
-            return node.value
+        return resolve(node)
     if isinstance(node, Seq):
         return tuple(to_data(item) for item in node.items)
     assert isinstance(node, Map)
@@ -169,9 +182,9 @@ def to_data(node: Node) -> object:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, which would rescan the growing tree hundreds of times (making a
-    load three times slower). The tree holds no cycles: reference counting frees it when the caller drops it, so
-    drop it before this block ends."""
+    """Pause Python's cyclic garbage collector, which would rescan the growing tree hundreds of times (making
+    a load three times slower). The tree holds no cycles: reference counting frees it when the caller drops
+    it, so drop it before this block ends."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -188,7 +201,7 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 def compose(data: bytes) -> tuple[Node, list[tuple[int, str]]]:
     """Compose one YAML document from UTF-8 ``data``.
 
-    Returns the root node and the problems that leave it usable (duplicate keys, unsupported tags, non-text keys).
+    Returns the root node and the problems that leave it usable (duplicate keys, bad tags, non-text keys).
     Raises ``YamlProblem`` for anything else: a syntax error, no document or several, too deep, an unknown or
     recursive alias, or aliases that would expand beyond ``MAX_ALIAS_NODES``."""
     import yaml
@@ -201,7 +214,11 @@ def compose(data: bytes) -> tuple[Node, list[tuple[int, str]]]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else 1
-        detail = " ".join(part for part in (err.context, err.problem) if part)
+        detail = err.problem or err.context or "cannot parse"
+        if err.context and err.problem:
+            start = err.context_mark
+            where = f" that starts at line {start.line + 1}" if start is not None else ""
+            detail += f" ({err.context}{where})"
         raise YamlProblem(line, f"invalid YAML: {detail}") from None
     except yaml.reader.ReaderError as err:
         raise YamlProblem(_line_of_offset(data, err.position), f"invalid YAML: {err.reason}") from None
@@ -211,7 +228,7 @@ def compose(data: bytes) -> tuple[Node, list[tuple[int, str]]]:
         parser.dispose()
 
 
-def _build(parser, events) -> tuple[Node, list[tuple[int, str]]]:  # noqa: ANN001 (yaml is imported lazily)
+def _build(parser, events) -> tuple[Node, list[tuple[int, str]]]:
     ScalarEvent, AliasEvent = events.ScalarEvent, events.AliasEvent
     MappingStartEvent, SequenceStartEvent = events.MappingStartEvent, events.SequenceStartEvent
     CollectionEndEvent, DocumentStartEvent = events.CollectionEndEvent, events.DocumentStartEvent
@@ -236,8 +253,10 @@ def _build(parser, events) -> tuple[Node, list[tuple[int, str]]]:  # noqa: ANN00
         if kind is ScalarEvent:
             tag = event.tag
             plain = tag is None and event.implicit[0]
-            if tag is not None and tag not in _SCALAR_TAGS and tag != _NON_SPECIFIC:
-                problems.append((line, f"unsupported tag '{show_tag(tag)}': a bank file holds plain data"))
+            if tag is not None:
+                problem = tag_problem(tag, event.value)
+                if problem is not None:
+                    problems.append((line, problem))
             node: Node = Scalar(event.value, line, plain, tag)
             if event.anchor is not None:
                 anchors[event.anchor] = node
@@ -287,8 +306,7 @@ def _build(parser, events) -> tuple[Node, list[tuple[int, str]]]:  # noqa: ANN00
             root = node
             continue
         parent = stack[-1]
-        if line > parent.last:
-            parent.last = line
+        parent.last = max(parent.last, line)
         if type(parent) is Seq:
             parent.items.append(node)
             continue

@@ -1,8 +1,8 @@
 """Validate one composed bank file: nodes in, a ``Topic``, ``Question`` records and ``BankError``s out.
 
-Every problem is collected (not only the first) and reported at the line of the node at fault: the field's value,
-or the question's mapping for a missing field. A question with any problem is left out; the others are kept.
-Checks that need the whole bank (ids used twice, follow-ups that name no question) are the loader's.
+Every problem is collected (not only the first) and reported at the line of the node at fault: the field's
+value, or the question's mapping for a missing field. A question with any problem is left out; the others
+are kept. Checks that need the whole bank (ids used twice, follow-ups that name no question) are the loader's.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -43,21 +43,29 @@ _MERGE_KEY = "<<"
 
 
 @dataclass
+class Declared:
+    """A question with a usable id: where it is, the record if it is valid (else None), and its follow-up
+    references (id, line) for the loader to resolve against the whole bank."""
+
+    qid: str
+    line: int
+    question: Question | None
+    follow_ups: list[tuple[str, int]]
+
+
+@dataclass
 class FileResult:
-    """What one file contributes: its topic (None if unusable), its valid questions with their follow-up
-    references (id, line), every id it declares with its line and question (None for an invalid question), and
-    its errors."""
+    """What one file gives: its topic (None if unusable), its questions with usable ids, and its errors."""
 
     path: str
     topic: Topic | None = None
-    questions: list[tuple[Question, list[tuple[str, int]]]] = field(default_factory=list)
-    declared: list[tuple[str, int, Question | None]] = field(default_factory=list)
+    declared: list[Declared] = field(default_factory=list)
     errors: list[BankError] = field(default_factory=list)
 
 
-def hint(name: str, known: object) -> str:
+def hint(name: str, known: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for a probable typo of one of ``known``, else ``''``."""
-    match = difflib.get_close_matches(name, list(known), n=1, cutoff=HINT_CUTOFF)  # type: ignore[call-overload]
+    match = difflib.get_close_matches(name, list(known), n=1, cutoff=HINT_CUTOFF)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
@@ -82,7 +90,7 @@ class _Question:
     """Checks one question mapping, collecting errors against its id."""
 
     def __init__(self, path: str, topic: str | None, node: Map, demos: Validators | None,
-                 problems: list[tuple[int, str]]) -> None:
+                 problems: list[tuple[int, str]], *, is_question: bool = True) -> None:
         self.path = path
         self.topic = topic
         self.node = node
@@ -90,7 +98,7 @@ class _Question:
         self.errors: list[BankError] = []
         self.qid: str | None = None
         self.follow_ups: list[tuple[str, int]] = []
-        id_pair = node.fields.get("id")
+        id_pair = node.fields.get("id") if is_question else None
         if id_pair is not None and isinstance(id_pair[1], Scalar):
             raw = value_of(id_pair[1])
             if isinstance(raw, str) and raw.strip():
@@ -101,7 +109,7 @@ class _Question:
     def error(self, line: int, message: str) -> None:
         self.errors.append(BankError(self.path, line, self.qid, message))
 
-    # --- field readers: each returns the value or None after recording an error -------------------------------
+    # --- field readers: each returns the value, or None after recording an error ---
 
     def text(self, name: str, node: Node) -> str | None:
         value = value_of(node)
@@ -110,8 +118,8 @@ class _Question:
         if value is None or isinstance(value, str):
             self.error(node.line, f"'{name}' is empty")
         else:
-            self.error(node.line, f"'{name}' must be text, got {describe(value)} (quote it)"
-                       if isinstance(value, (bool, int, float)) else f"'{name}' must be text, got {describe(value)}")
+            quote = " (quote it)" if isinstance(value, (bool, int, float)) else ""
+            self.error(node.line, f"'{name}' must be text, got {describe(value)}{quote}")
         return None
 
     def texts(self, name: str, node: Node) -> tuple[str, ...] | None:
@@ -161,7 +169,7 @@ class _Question:
             return None
         return float(value)
 
-    # --- the question -------------------------------------------------------------------------------------------
+    # --- the question ---
 
     def check(self) -> Question | None:
         node = self.node
@@ -209,29 +217,37 @@ class _Question:
         if value is None:
             return None
         if not KEBAB.fullmatch(value):
-            suggestion = "-".join("".join(c if c.isalnum() and c.isascii() else " " for c in value.lower()).split())
+            words = "".join(c if c.isalnum() and c.isascii() else " " for c in value.lower()).split()
+            suggestion = "-".join(words)
             more = f" (e.g. '{suggestion}')" if suggestion and KEBAB.fullmatch(suggestion) else ""
-            self.error(node.line, f"id {_quote(value)} must be kebab-case: lowercase letters and digits joined "
-                                  f"by single hyphens{more}")
+            self.error(node.line, f"id {_quote(value)} must be kebab-case: lowercase letters and digits "
+                                  f"joined by single hyphens{more}")
             return None
         return value
 
     def check_follow_ups(self, name: str, node: Node) -> tuple[str, ...] | None:
-        ids = self.texts(name, node)
-        if ids is None:
+        """Distinct kebab-case ids other than the question's own; each is recorded (with its line) for the
+        loader to look up in the whole bank, even when another item is wrong."""
+        if not isinstance(node, Seq):
+            self.error(node.line, f"'{name}' must be a list of question ids, got {describe(value_of(node))}")
             return None
-        assert isinstance(node, Seq)
-        ok = True
-        for value, item in zip(ids, node.items):
-            if value == self.qid:
+        ids: list[str] = []
+        seen: dict[str, int] = {}
+        for item in node.items:
+            value = self._item_text(name, item)
+            if value is None:
+                continue
+            if value in seen:
+                self.error(item.line, f"'{name}' lists {_quote(value)} twice (first at line {seen[value]})")
+            elif value == self.qid:
                 self.error(item.line, "a question cannot be its own follow-up")
-                ok = False
             elif not KEBAB.fullmatch(value):
                 self.error(item.line, f"follow-up {_quote(value)} is not a question id (ids are kebab-case)")
-                ok = False
             else:
                 self.follow_ups.append((value, item.line))
-        return ids if ok else None
+                ids.append(value)
+            seen.setdefault(value, item.line)
+        return tuple(ids) if len(ids) == len(node.items) else None
 
     def check_demo(self, name: str, node: Node) -> DemoRef | None:
         if not isinstance(node, Map):
@@ -241,7 +257,8 @@ class _Question:
         ok = True
         for key_name, (key, _) in node.fields.items():
             if key_name not in DEMO_FIELDS:
-                self.error(key.line, f"unknown field {_quote(key_name)} in 'demo'{hint(key_name, DEMO_FIELDS)}")
+                more = hint(key_name, DEMO_FIELDS)
+                self.error(key.line, f"unknown field {_quote(key_name)} in 'demo'{more}")
                 ok = False
         pair = node.fields.get("name")
         if pair is None:
@@ -270,9 +287,11 @@ class _Question:
                 return None
             try:
                 validator(args)
-            except Exception as err:  # noqa: BLE001 - a validator's complaint is the author's to fix, never a crash
+            except Exception as err:  # noqa: BLE001 - a validator's complaint is a content error, not a crash
                 detail = str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}"
-                self.error(args_line, f"demo '{demo_name}': {detail}")
+                detail = detail.removeprefix(f"{demo_name}: ")
+                self.error(_argument_line(detail, args_pair[1] if args_pair else None, args_line),
+                           f"demo '{demo_name}': {detail}")
                 return None
         return DemoRef(demo_name, MappingProxyType(args)) if ok else None
 
@@ -338,7 +357,8 @@ class _Question:
             if index is None:
                 continue
             if index in seen:
-                self.error(item.line, f"index {index} is listed twice in the answer (first at line {seen[index]})")
+                self.error(item.line, f"index {index} is listed twice in the answer "
+                                      f"(first at line {seen[index]})")
             else:
                 seen[index] = item.line
                 indexes.append(index)
@@ -378,6 +398,15 @@ _READERS: dict[str, Callable[[_Question, str, Node], object]] = {
 }
 
 
+def _argument_line(detail: str, args: Node | None, default: int) -> int:
+    """The line of the demo argument that a validator's message names ("seq_len must be ...", "'seqlen'")."""
+    if isinstance(args, Map):
+        for key, (key_node, value) in args.fields.items():
+            if detail.startswith(f"{key} ") or f"'{key}'" in detail:
+                return value.line if detail.startswith(f"{key} ") else key_node.line
+    return default
+
+
 def _attribute(problems: list[tuple[int, str]], spans: list[tuple[int, int]]) -> tuple[
         list[list[tuple[int, str]]], list[tuple[int, str]]]:
     """Split composer problems between the questions whose lines contain them and the file itself."""
@@ -393,7 +422,8 @@ def _attribute(problems: list[tuple[int, str]], spans: list[tuple[int, int]]) ->
     return per_question, rest
 
 
-def validate_file(path: str, root: Node, problems: list[tuple[int, str]], demos: Validators | None) -> FileResult:
+def validate_file(path: str, root: Node, problems: list[tuple[int, str]],
+                  demos: Validators | None) -> FileResult:
     """Check a composed file: its topic header and every question."""
     result = FileResult(path)
 
@@ -417,14 +447,14 @@ def validate_file(path: str, root: Node, problems: list[tuple[int, str]], demos:
         if name not in fields:
             error(root.line, f"missing required field '{name}'")
 
-    header = _Question(path, None, root, None, [])
+    header = _Question(path, None, root, None, [], is_question=False)
     topic_name = title = None
     if "topic" in fields:
         node = fields["topic"][1]
         topic_name = header.text("topic", node)
         if topic_name is not None and not KEBAB.fullmatch(topic_name):
-            header.error(node.line, f"topic {_quote(topic_name)} must be kebab-case: lowercase letters and digits "
-                                    f"joined by single hyphens")
+            header.error(node.line, f"topic {_quote(topic_name)} must be kebab-case: lowercase letters and "
+                                    f"digits joined by single hyphens")
             topic_name = None
     if "title" in fields:
         title = header.text("title", fields["title"][1])
@@ -448,19 +478,17 @@ def validate_file(path: str, root: Node, problems: list[tuple[int, str]], demos:
         error(line, message)
     usable_topic = result.topic.name if result.topic is not None else None
     seen: set[int] = set()
-    for item, item_problems in zip(items, per_question):
+    for item, item_problems in zip(items, per_question, strict=True):
         if not isinstance(item, Map):
             error(item.line, f"each question must be a mapping of fields, got {describe(value_of(item))}")
             continue
         if id(item) in seen:  # an alias repeating a whole question
-            result.errors.append(BankError(path, item.line, None, "the same question appears twice (an alias)"))
+            error(item.line, "the same question appears twice (an alias)")
             continue
         seen.add(id(item))
         checker = _Question(path, usable_topic, item, demos, item_problems)
         question = checker.check()
         if checker.qid is not None and KEBAB.fullmatch(checker.qid):
-            result.declared.append((checker.qid, item.line, question))
+            result.declared.append(Declared(checker.qid, item.line, question, checker.follow_ups))
         result.errors.extend(checker.errors)
-        if question is not None:
-            result.questions.append((question, checker.follow_ups))
     return result

@@ -13,11 +13,13 @@ def one_line(text: str) -> str:
 
 
 class BankError(Exception):
-    """A problem in a bank file. ``line`` is 1-based (1 for problems with a whole file); ``qid`` is the id of the
-    question concerned, or None when the problem is not inside a question (or the question has no usable id).
+    """A problem in a bank file. ``line`` is 1-based (1 for problems with a whole file); ``qid`` is the id of
+    the question concerned, or None when the problem is not inside a question (or the question has no usable
+    id).
 
-    ``str(err) == f"{path}:{line}: {qid}: {message}"``, without ``{qid}: `` when ``qid`` is None. Line breaks in any
-    part are escaped, so the string is always one line. It is an Exception so that callers may raise it."""
+    ``str(err) == f"{path}:{line}: {qid}: {message}"``, without ``{qid}: `` when ``qid`` is None. Line breaks
+    in any part are escaped, so the string is always one line. It is an Exception so that callers may raise
+    it."""
 
     def __init__(self, path: str, line: int, qid: str | None, message: str) -> None:
         self.path = one_line(str(path))

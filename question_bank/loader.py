@@ -1,8 +1,8 @@
 """Load bank files: the packaged topics plus user files and folders, validated, every problem collected.
 
 ``load`` never raises on content: a file that cannot be read or parsed contributes one error, a bad question
-contributes its errors and is left out, and every valid question is kept. YAML is imported on the first call only,
-so ``import question_bank`` stays cheap.
+contributes its errors and is left out, and every valid question is kept. YAML is imported on the first call
+only, so ``import question_bank`` stays cheap.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ WHOLE_FILE = 1
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
-__all__ = ["BANK_SUFFIXES", "MAX_DEPTH", "MAX_FILE_BYTES", "PACKAGED_DIR", "load", "load_text", "packaged_files"]
+__all__ = ["BANK_SUFFIXES", "MAX_DEPTH", "MAX_FILE_BYTES", "PACKAGED_DIR", "load", "load_text",
+           "packaged_files"]
 
 
 def packaged_files() -> list[Path]:
@@ -39,8 +40,9 @@ def packaged_files() -> list[Path]:
 def load(paths: Iterable[str | os.PathLike[str]] | None = None, demos: Validators | None = None,
          packaged: bool = True) -> Bank:
     """The packaged bank (unless ``packaged`` is False) plus ``paths``: files, or folders whose ``*.yaml`` and
-    ``*.yml`` files are read in name order. ``demos`` maps each demo name to a validator raising ValueError for
-    bad arguments; with None, demo links are checked for shape only. Never raises for anything in the files."""
+    ``*.yml`` files are read in name order. ``demos`` maps each demo name to a validator raising ValueError
+    for bad arguments; with None, demo links are checked for shape only. Never raises for anything in the
+    files."""
     with collector_paused():
         return _load(paths, demos, packaged)
 
@@ -168,26 +170,28 @@ class _Builder:
                     error(topic.path, topic.line, None,
                           f"topic '{topic.name}' is titled {first.title!r} at {first.path}:{first.line}; "
                           f"files that share a topic share its title")
-            for qid, line, question in result.declared:
-                if qid in owners:
-                    where = owners[qid]
-                    error(result.path, line, qid, f"id '{qid}' is already used at {where[0]}:{where[1]}; "
-                                                  f"ids are unique across the bank")
-                    if question is not None:
-                        rejected.add(id(question))
+            for declared in result.declared:
+                if declared.qid in owners:
+                    where = owners[declared.qid]
+                    error(result.path, declared.line, declared.qid,
+                          f"id '{declared.qid}' is already used at {where[0]}:{where[1]}; "
+                          f"ids are unique across the bank")
+                    if declared.question is not None:
+                        rejected.add(id(declared.question))
                 else:
-                    owners[qid] = (result.path, line)
+                    owners[declared.qid] = (result.path, declared.line)
 
         questions: list[Question] = []
         for result in self.results:
-            for question, follow_ups in result.questions:
-                for target, line in follow_ups:
+            for declared in result.declared:
+                for target, line in declared.follow_ups:
                     if target not in owners:
-                        error(question.path, line, question.id,
+                        error(result.path, line, declared.qid,
                               f"follow-up '{target}' is not a question in the bank{hint(target, owners)}")
-                        rejected.add(id(question))
-                if id(question) not in rejected:
-                    questions.append(question)
+                        if declared.question is not None:
+                            rejected.add(id(declared.question))
+                if declared.question is not None and id(declared.question) not in rejected:
+                    questions.append(declared.question)
 
         self.errors.sort(key=lambda pair: (pair[0], pair[1].line))
         return Bank(questions, (error for _, error in self.errors), topics)

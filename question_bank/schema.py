@@ -5,7 +5,7 @@ A bank file is one topic::
     topic: gates                 # kebab-case
     title: LSTM gates
     questions:
-      - id: lstm-forget-gate-role   # unique across the bank, kebab-case, never reused: progress is keyed by it
+      - id: lstm-forget-gate-role   # unique in the bank, kebab-case, never reused: progress is keyed by it
         kind: recall                # recall | choice | multi | truefalse | numeric
         difficulty: medium          # easy | medium | hard
         tags: [lstm, forget-gate]   # optional
@@ -20,8 +20,8 @@ A bank file is one topic::
         follow_ups: [other-id]      # optional: ids of questions in the bank
         sources: [...]              # optional: papers or docs
 
-Scalars follow the YAML 1.2 core schema: ``yes``/``no``/``on``/``off`` are text (write ``true``/``false``), and
-``1e-3`` is a number. All text is kept exactly as written: no markup is interpreted here.
+Scalars follow the YAML 1.2 core schema: ``yes``/``no``/``on``/``off`` are text (write ``true``/``false``),
+and ``1e-3`` is a number. All text is kept exactly as written: no markup is interpreted here.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ MAX_CHOICES = 6
 
 TOPIC_FIELDS = ("topic", "title", "questions")
 REQUIRED_TOPIC_FIELDS = TOPIC_FIELDS
-QUESTION_FIELDS = ("id", "kind", "difficulty", "tags", "prompt", "answer", "choices", "tolerance", "explanation",
-                   "misconception", "demo", "follow_ups", "sources")
+QUESTION_FIELDS = ("id", "kind", "difficulty", "tags", "prompt", "answer", "choices", "tolerance",
+                   "explanation", "misconception", "demo", "follow_ups", "sources")
 REQUIRED_QUESTION_FIELDS = ("id", "kind", "difficulty", "prompt", "answer", "explanation")
 DEMO_FIELDS = ("name", "args")
 
@@ -65,12 +65,13 @@ class DemoRef:
 
 @dataclass(frozen=True)
 class Question:
-    """One validated question. ``answer`` is text (recall), an index (choice), a sorted tuple of indexes (multi),
-    a bool (truefalse) or a float (numeric). ``tolerance`` is a float for numeric questions and None otherwise;
-    ``choices`` is empty unless the kind is choice or multi. ``path`` and ``line`` locate the question's mapping.
+    """One validated question. ``answer`` is text (recall), an index (choice), a sorted tuple of indexes
+    (multi), a bool (truefalse) or a float (numeric). ``tolerance`` is a float for numeric questions and None
+    otherwise; ``choices`` is empty unless the kind is choice or multi. ``path`` and ``line`` locate the
+    question's mapping.
 
-    ``follow_ups`` name questions declared in the bank; one that failed validation is not in ``Bank.questions``,
-    so ``Bank.get`` may return None for it."""
+    ``follow_ups`` name questions declared in the bank; one that failed validation is not in
+    ``Bank.questions``, so ``Bank.get`` may return None for it."""
 
     id: str
     topic: str
@@ -101,18 +102,20 @@ class Topic:
 
 
 class Bank:
-    """The valid questions of every file loaded, in file order, and every problem found (sorted by file, line)."""
+    """The valid questions of every file loaded, in file order, and every problem found (by file and line)."""
 
-    __slots__ = ("questions", "errors", "topics", "_by_id")
+    __slots__ = ("_by_id", "errors", "questions", "topics")
 
-    def __init__(self, questions: Iterable[Question], errors: Iterable[BankError], topics: Mapping[str, Topic]):
+    def __init__(self, questions: Iterable[Question], errors: Iterable[BankError],
+                 topics: Mapping[str, Topic]) -> None:
         self.questions: tuple[Question, ...] = tuple(questions)
         self.errors: tuple[BankError, ...] = tuple(errors)
         self.topics: dict[str, Topic] = dict(topics)
         self._by_id = {q.id: q for q in self.questions}
 
     def __repr__(self) -> str:
-        return f"<Bank: {len(self.questions)} questions, {len(self.topics)} topics, {len(self.errors)} errors>"
+        counts = f"{len(self.questions)} questions, {len(self.topics)} topics, {len(self.errors)} errors"
+        return f"<Bank: {counts}>"
 
     def get(self, qid: str) -> Question | None:
         return self._by_id.get(qid)
@@ -139,11 +142,11 @@ def check_answer(question: Question, response: object) -> bool:
         return response is question.answer
     if kind == "choice":
         if not _is_int(response):
-            raise TypeError(f"{question.id}: a choice response is an int index, got {type(response).__name__}")
+            raise TypeError(f"{question.id}: a choice response is an int, got {type(response).__name__}")
         return response == question.answer
     if kind == "multi":
         if isinstance(response, (str, bytes)) or not isinstance(response, Iterable):
-            raise TypeError(f"{question.id}: a multi response is a set of int indexes, got {type(response).__name__}")
+            raise TypeError(f"{question.id}: a multi response is ints, got {type(response).__name__}")
         picked = list(response)
         if not all(_is_int(index) for index in picked):
             raise TypeError(f"{question.id}: a multi response holds int indexes only")

@@ -1,8 +1,8 @@
 """`quizzer bank validate|list|flagged`: check bank files, list questions, list flagged cards.
 
-``validate`` prints every problem as ``path:line: id: message`` (one per line, on stderr, as ruff and mypy do) and
-exits 2, or prints a summary table and exits 0. Text from bank files is printed literally: Rich markup in a prompt
-(``[bold]``) is shown, never interpreted.
+``validate`` prints every problem as ``path:line: id: message`` (one per line, on stderr, as ruff and mypy
+do) and exits 2, or prints a summary table and exits 0. Text from bank files is printed literally: Rich markup
+in a prompt (``[bold]``) is shown, never interpreted.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from quizzer.errors import EXIT_USAGE, UserError
 if TYPE_CHECKING:
     from question_bank import Bank
 
-#: ``bank list``: space between columns, and the fewest characters of a prompt shown however narrow the terminal.
+#: ``bank list``: the space between columns, and the fewest prompt characters shown in a narrow terminal.
 COLUMN_GAP = "  "
 MIN_PROMPT_WIDTH = 20
 
@@ -34,8 +34,8 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
 
     validate = actions.add_parser(
         "validate", parents=parents, help="check the packaged bank and your files; exit 2 on any problem",
-        description="Validate the packaged bank plus PATHs (files or folders), --bank and $QUIZZER_BANK_PATH. "
-                    "Problems go to stderr as 'path:line: id: message'.")
+        description="Validate the packaged bank plus PATHs (files or folders), --bank and "
+                    "$QUIZZER_BANK_PATH. Problems go to stderr as 'path:line: id: message'.")
     validate.add_argument("paths", nargs="*", metavar="PATH", help="bank file or folder of *.yaml files")
     validate.set_defaults(handler=run_validate)
 
@@ -77,7 +77,7 @@ def run_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def summary_table(bank: Bank):  # noqa: ANN201 (Rich is imported lazily)
+def summary_table(bank: Bank):
     """Question counts by topic and by kind, each broken down by difficulty, under a one-line total."""
     from rich.console import Group
     from rich.text import Text
@@ -97,7 +97,7 @@ def _count(questions: Sequence, attribute: str) -> dict[str, Counter[str]]:
     return counts
 
 
-def _difficulty_table(label: str, rows: dict[str, Counter[str]]):  # noqa: ANN202 (Rich is imported lazily)
+def _difficulty_table(label: str, rows: dict[str, Counter[str]]):
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -118,13 +118,14 @@ def run_list(args: argparse.Namespace) -> int:
     for topic in topics or ():
         if topic not in bank.topics:
             match = difflib.get_close_matches(topic, list(bank.topics), n=1)
-            more = f" (did you mean '{match[0]}'?)" if match else f" (topics: {', '.join(bank.topics) or 'none'})"
+            known = ", ".join(bank.topics) or "none"
+            more = f" (did you mean '{match[0]}'?)" if match else f" (topics: {known})"
             raise UserError(f"unknown topic '{topic}'{more}")
     questions = bank.select(topics=topics, difficulties=args.difficulty, kinds=args.kind)
     if bank.errors:
         count = len(bank.errors)
-        print(f"quizzer: the bank has {count} problem{'s' * (count != 1)}; questions with problems are not listed "
-              f"(see 'quizzer bank validate')", file=sys.stderr)
+        print(f"quizzer: the bank has {count} problem{'s' * (count != 1)}; questions with problems are not "
+              f"listed (see 'quizzer bank validate')", file=sys.stderr)
     if not questions:
         print("No questions match.")
         return 0
@@ -138,15 +139,16 @@ def run_list(args: argparse.Namespace) -> int:
 
 def question_lines(questions: Sequence, width: int) -> list[str]:
     """A header and one aligned line per question (id, topic, kind, difficulty, prompt), at most ``width``
-    characters wide with the prompt flattened to one line and cut with an ellipsis. Plain text, so that markup in
-    a prompt is shown as written and the lines can be piped to grep."""
+    characters wide with the prompt flattened to one line and cut with an ellipsis. Plain text, so that markup
+    in a prompt is shown as written and the lines can be piped to grep."""
     columns = ("id", "topic", "kind", "difficulty")
     widths = [max(len(name), *(len(getattr(q, name)) for q in questions)) for name in columns]
     fixed = sum(widths) + len(COLUMN_GAP) * len(columns)
     room = max(MIN_PROMPT_WIDTH, width - fixed)
 
     def line(cells: Sequence[str], prompt: str) -> str:
-        return COLUMN_GAP.join(cell.ljust(w) for cell, w in zip(cells, widths)) + COLUMN_GAP + prompt
+        padded = [cell.ljust(w) for cell, w in zip(cells, widths, strict=True)]
+        return COLUMN_GAP.join([*padded, prompt])
 
     lines = [line(columns, "prompt")]
     lines += [line([getattr(q, name) for name in columns], preview(q.prompt, room)) for q in questions]
@@ -164,11 +166,11 @@ def run_flagged(args: argparse.Namespace) -> int:
 
     list_flagged = getattr(review, "list_flagged", None)
     if list_flagged is None:
-        raise UserError("'quizzer bank flagged' is not available yet (flagging is built with 'quizzer review')")
+        raise UserError("'quizzer bank flagged' is not available yet (flags come with 'quizzer review')")
     return int(list_flagged(args) or 0)
 
 
-def _console():  # noqa: ANN202 (Rich is imported lazily)
+def _console():
     from rich.console import Console
 
     return Console(highlight=False)
