@@ -66,10 +66,10 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _console().print(_list_table(registry))
         return 0
     demo = registry.get(args.name)
-    _check_built(demo)
-    if args.help:
+    if args.help:  # the specs are enough: help works even before a demo's module exists
         _console().print(_demo_help(demo))
         return 0
+    _check_built(demo)
     values = _arguments(demo, args.assignments, args.seed)
     if demo.training:
         result = _train(demo, values)
