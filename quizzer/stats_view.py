@@ -21,15 +21,19 @@ def _percent(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else math.nan
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def summary(stats: Stats) -> Text:
     """One line: cards, reviews, due today."""
     cards = sum(stats.counts.values())
     due_today = stats.due_per_day[0] if stats.due_per_day else 0
     text = Text()
-    text.append(f"{cards:,} cards", style="bold")
-    text.append(f" · {stats.total_reviews:,} reviews · ")
+    text.append(_count(cards, "card"), style="bold")
+    text.append(f" · {_count(stats.total_reviews, 'review')} · ")
     text.append(f"{due_today:,} due today", style="bold")
-    text.append(f" · {sum(stats.reviews_per_day):,} reviews in the last 30 days")
+    text.append(f" · {_count(sum(stats.reviews_per_day), 'review')} in the last 30 days")
     return text
 
 

@@ -39,7 +39,6 @@ def store_worker(data_dir: str, worker: int, count: int, go: Path) -> None:
 
 async def tui_worker(data_dir: str, bank_dir: str, count: int, go: Path, hold: bool) -> None:
     import question_bank
-
     from quizzer.commands.review import review_app
     from quizzer.storage import Store
 

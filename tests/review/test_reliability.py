@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -116,7 +117,7 @@ def test_two_writer_processes_lose_nothing(tmp_path: Path) -> None:
     with Store.open(data) as store:
         for qid in last:
             history = store.history(qid)
-            for previous, row in zip(history, history[1:]):
+            for previous, row in itertools.pairwise(history):
                 assert row.state_before.to_dict() == previous.state_after.to_dict()
 
 

@@ -276,3 +276,69 @@ def test_snapshot_stats(snap_compare, store: Store, bank, clock: Clock) -> None:
 
     snapshot_history(store, clock)
     assert snap_compare(app_starting_on(lambda: StatsScreen(store=store, bank=bank), bank=bank), terminal_size=SIZE)
+
+
+# ---------------------------------------------------------------------------------------------------- the app shell
+
+
+async def wait_for(pilot, condition, tries: int = 200) -> None:
+    """Let the app run until ``condition()`` holds (a bank loading in a worker); never a timing assertion."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never held")
+
+
+async def test_home_opens_review_and_stats(bank_dir: Path, tmp_path: Path) -> None:
+    """Through the real home screen: the bank loads in the app's worker, Review waits for it, ratings land in the
+    app's database; Stats shows them; escape goes back home."""
+    from quizzer.app import QuizzerApp
+    from quizzer.screens.home import HomeScreen
+    from quizzer.screens.stats import StatsScreen
+
+    data = tmp_path / "appdata"
+    app = QuizzerApp(bank_paths=[bank_dir], data_dir=data, packaged=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await wait_for(pilot, lambda: app.screen.session is not None)
+        first = app.bank.questions[0].id
+        assert current_id(app) == first
+        await pilot.press("space", "3")
+        assert rows(data, "SELECT question_id, rating FROM review_log") == [(first, 3)]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("4")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        await wait_for(pilot, lambda: "Cards by state" in visible_text(app))
+        assert "1 review in the last 30 days" in visible_text(app)
+
+
+async def test_edited_question_keeps_its_progress(bank_dir: Path, data_dir: Path, clock: Clock) -> None:
+    """Fix the text of a studied question in its file: the reloaded bank shows it as a due review card with its
+    history, not as a new card."""
+    import question_bank
+
+    with Store.open(data_dir, clock=clock, tz=UTC) as store:
+        study(store, clock, "gru-no-cell", "gru", (Rating.Good, Rating.Good))
+        card = store.get_card("gru-no-cell")
+    path = bank_dir / "gru.yaml"
+    path.write_text(path.read_text().replace("Where does a GRU keep its memory?",
+                                             "Where does a GRU keep its memory (state)?"))
+    edited = question_bank.load([bank_dir], packaged=False)
+    assert "(state)" in edited.get("gru-no-cell").prompt
+    clock.now = card.due
+    with Store.open(data_dir, clock=clock, tz=UTC) as store:
+        app = review_app(edited, store, topic="gru")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert [(i.question_id, i.new) for i in app.screen.session.queue] == [
+                ("gru-no-cell", False), ("gru-gate-count", True)]
+            assert "keep its memory (state)?" in visible_text(app)
+            await pilot.press("space", "3")
+        assert len(store.history("gru-no-cell")) == 3
