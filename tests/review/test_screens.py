@@ -12,6 +12,7 @@ from pathlib import Path
 from fsrs import Card, Rating, Scheduler
 from review_support import T0, Clock
 from rich.console import Console
+from textual.notifications import Notify
 from textual.widgets import Static
 
 from quizzer.commands.review import app_starting_on, review_app
@@ -342,3 +343,30 @@ async def test_edited_question_keeps_its_progress(bank_dir: Path, data_dir: Path
             assert "keep its memory (state)?" in visible_text(app)
             await pilot.press("space", "3")
         assert len(store.history("gru-no-cell")) == 3
+
+
+async def test_undo_after_another_session_rated_the_card(store: Store, bank, clock: Clock, data_dir: Path) -> None:
+    """Another process rates the same card after us: undo refuses (with a notice) and keeps their rating."""
+    messages: list = []
+    app = review_app(bank, store, topic="gru")
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pilot.pause()
+        await pilot.press("space", "3")
+        with Store.open(data_dir, clock=clock, tz=UTC) as other:
+            other.review("gru-gate-count", "gru", Rating.Easy)
+        card = rows(data_dir, "SELECT card FROM cards WHERE question_id = 'gru-gate-count'")
+        await pilot.press("u")
+        await pilot.pause()
+        assert rows(data_dir, "SELECT card FROM cards WHERE question_id = 'gru-gate-count'") == card
+        assert rows(data_dir, "SELECT COUNT(*) FROM undone_reviews") == [(0,)]
+        assert current_id(app) == "gru-no-cell"                       # the session did not go back
+        notices = [m.notification for m in messages if isinstance(m, Notify)]
+        assert [(n.title, n.severity) for n in notices if "rated since" in n.message] == [("Cannot undo", "warning")]
+
+
+async def test_cram_with_nothing_studied(store: Store, bank) -> None:
+    app = review_app(bank, store, cram=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert current_id(app) is None
+        assert "Nothing to cram: no card in scope has been studied yet." in visible_text(app)
