@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -32,7 +32,7 @@ from quizzer.widgets.params import ParamControl
 #: Seconds to wait after the last control change before recomputing (typing "128" recomputes once, not thrice).
 DEBOUNCE_S = 0.3
 #: The status line of a quick demo whose output is up to date.
-LIVE_HINT = "Live: change a value on the left (+/- step a number) and the output follows."
+LIVE_HINT = "Live: edit a value (+/- steps it); w: wide output."
 #: Most progress/curve updates per second a training sends to the UI.
 PROGRESS_HZ = 10.0
 
@@ -68,11 +68,14 @@ class DemoScreen(Screen):
     BINDINGS = [
         Binding("r", "run", "Run"),
         Binding("c", "cancel", "Cancel"),
+        Binding("w", "toggle_wide", "Wide output"),
         Binding("escape", "back", "Back"),
     ]
 
     #: A training is running in a worker.
     running: var[bool] = var(False)
+    #: The output takes the whole width (the controls are hidden).
+    wide: var[bool] = var(False)
 
     def __init__(self, name: str, args: Mapping[str, object] | None = None) -> None:
         from quizzer.demos import registry
@@ -81,6 +84,8 @@ class DemoScreen(Screen):
         self.demo = registry.get(name)
         self.values: dict[str, object] = self.demo.validate(args)
         self._debounce: Timer | None = None
+        #: The renderable on show (None before the first result).
+        self.output: Any = None
         self._cancel = threading.Event()
 
     @property
@@ -100,7 +105,7 @@ class DemoScreen(Screen):
                 if demo.training:
                     yield ProgressBar(id="demo-progress", show_eta=False)
                     yield LossCurve(id="loss-curve")
-                with VerticalScroll(id="demo-view"):
+                with ScrollableContainer(id="demo-view"):
                     yield Static("", id="demo-render")
         yield Footer()
 
@@ -122,6 +127,16 @@ class DemoScreen(Screen):
         widget.update(message)
 
     # ------------------------------------------------------------------ controls
+
+    def action_toggle_wide(self) -> None:
+        self.wide = not self.wide
+
+    def watch_wide(self, wide: bool) -> None:
+        self.set_class(wide, "-wide")
+        if wide:
+            self.query_one("#demo-view").focus()
+        elif self.focused is None or self.focused is self.query_one("#demo-view"):
+            self.query_one(ParamControl).query_one(".param-row").children[1].focus()
 
     @on(ParamControl.Changed)
     def _param_changed(self, event: ParamControl.Changed) -> None:
@@ -160,6 +175,7 @@ class DemoScreen(Screen):
             self.app.call_from_thread(self._show, renderable, LIVE_HINT)
 
     def _show(self, renderable: Any, message: str) -> None:
+        self.output = renderable
         self.query_one("#demo-view").display = True
         self.query_one("#demo-render", Static).update(renderable)
         self.status(message)
@@ -196,12 +212,14 @@ class DemoScreen(Screen):
         steps: list[int] = []
         series: dict[str, list[float]] = {}
         last = 0.0
+        reached = [0, 0]  # the latest (done, total) reported
 
         def on_step(done: int, total: int, metrics: Mapping[str, float]) -> bool:
             nonlocal last
             if cancel.is_set():
                 return True
             steps.append(done)
+            reached[:] = [done, total]
             for key, value in metrics.items():
                 series.setdefault(key, []).append(float(value))
             now = time.monotonic()
@@ -220,10 +238,12 @@ class DemoScreen(Screen):
                 self.app.call_from_thread(self._trained, None, f"{type(err).__name__}: {err}")
             return
         elapsed = time.perf_counter() - start
-        cancelled = bool(getattr(result, "cancelled", False))
-        verb = "cancelled after" if cancelled else "trained in"
+        if getattr(result, "cancelled", False):
+            message = f"Cancelled at step {reached[0]} of {reached[1]} after {elapsed:.1f} s."
+        else:
+            message = f"Trained {reached[1]} steps in {elapsed:.1f} s."
         if self.is_attached:
-            self.app.call_from_thread(self._trained, renderable, f"{verb} {elapsed:.1f} s ({len(steps)} steps)")
+            self.app.call_from_thread(self._trained, renderable, message)
 
     def _progress(self, done: int, total: int, steps: list[int], series: dict[str, list[float]]) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)

@@ -12,20 +12,25 @@ from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, Switch
 
 #: Ranges at least this many times wider than their lower bound step by doubling (learning rates, say).
 LOG_STEP_RATIO = 1000.0
+#: A float range is stepped in about this many steps ...
+STEPS_PER_SPAN = 20.0
+#: ... counting at most this much of it (x in [-1e6, 1e6] still steps by 1).
+MAX_SPAN = 20.0
 
 
 def step_value(param: Any, current: float | int | None, direction: int) -> float | int:
     """``current`` moved one step up (+1) or down (-1), kept inside the parameter's range.
 
     ints step by 1; floats whose range spans three decades above zero (a learning rate) double or halve; other
-    floats step by a tenth of a decade of their range (0.1 for [-10, 10], 0.01 for [0, 0.9])."""
+    floats step by the power of ten nearest a twentieth of their range, capped at 1 (0.1 for [0, 0.9] and
+    [0.1, 5], 1 for [-10, 10] and wider)."""
     low = param.low if param.low is not None else -math.inf
     high = param.high if param.high is not None else math.inf
     if current is None:
@@ -35,8 +40,8 @@ def step_value(param: Any, current: float | int | None, direction: int) -> float
     elif low > 0 and high / low >= LOG_STEP_RATIO:
         value = current * 2.0 if direction > 0 else current / 2.0
     else:
-        span = min(high - low, 20.0) if math.isfinite(high - low) else 20.0
-        step = 10.0 ** (math.floor(math.log10(span)) - 1)
+        span = min(high - low, MAX_SPAN) if math.isfinite(high - low) else MAX_SPAN
+        step = 10.0 ** round(math.log10(span / STEPS_PER_SPAN))
         value = round(round(current / step) * step + direction * step, 10)
     return max(low, min(high, value))
 
@@ -119,16 +124,17 @@ class ParamControl(Vertical):
 
     def compose(self) -> ComposeResult:
         p = self.param
-        yield Label(p.name, classes="param-name", markup=False)
-        if p.kind == "choice":
-            yield Select([(c, c) for c in p.choices], value=self.value, allow_blank=False, compact=True)
-        elif p.kind == "bool":
-            yield Switch(value=bool(self.value))
-        elif p.kind in ("int", "float"):
-            yield StepInput(p, value=format_value(self.value), placeholder="preset" if p.default is None else "",
-                            compact=True)
-        else:
-            yield Input(value=format_value(self.value), placeholder=p.range_text, compact=True)
+        with Horizontal(classes="param-row"):
+            yield Label(p.name, classes="param-name", markup=False)
+            if p.kind == "choice":
+                yield Select([(c, c) for c in p.choices], value=self.value, allow_blank=False, compact=True)
+            elif p.kind == "bool":
+                yield Switch(value=bool(self.value))
+            elif p.kind in ("int", "float"):
+                yield StepInput(p, value=format_value(self.value),
+                                placeholder="preset" if p.default is None else "", compact=True)
+            else:
+                yield Input(value=format_value(self.value), placeholder=p.range_text, compact=True)
         yield Static("", classes="param-error", markup=False)
 
     def watch_error(self, error: str) -> None:
