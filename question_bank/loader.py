@@ -8,6 +8,7 @@ only, so ``import question_bank`` stays cheap.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,6 +23,8 @@ PACKAGED_DIR = Path(__file__).resolve().parent / "topics"
 BANK_SUFFIXES = (".yaml", ".yml")
 #: Largest bank file read (a 10,000-question file is about 5 MiB).
 MAX_FILE_BYTES = 32 * 1024 * 1024
+#: Bytes read at a time.
+READ_CHUNK = 1024 * 1024
 #: Line reported for a problem with a whole file (as ruff does).
 WHOLE_FILE = 1
 
@@ -87,14 +90,26 @@ def _folder_files(folder: Path) -> list[Path]:
 
 
 def _read(path: str) -> tuple[bytes | None, str | None]:
-    """The file's bytes, or None and the reason it cannot be read."""
+    """The file's bytes, or None and the reason it cannot be read. Only regular files are read (a FIFO would
+    block, a device never end), in chunks, so memory follows the file's size up to ``MAX_FILE_BYTES``."""
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return None, "is a folder, not a bank file"
+        if not stat.S_ISREG(mode):
+            return None, "not a regular file"
         with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_FILE_BYTES:
+                chunk = handle.read(READ_CHUNK)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
     except FileNotFoundError:
         return None, "no such file or folder"
-    except IsADirectoryError:
-        return None, "is a folder, not a bank file"
     except PermissionError:
         return None, "cannot read this file: permission denied"
     except OSError as err:

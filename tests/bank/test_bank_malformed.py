@@ -1,7 +1,7 @@
 """The malformed corpus: every file under malformed/ reports exactly these ``path:line: id: message`` lines.
 
-Each entry is (line, question id or None, message); ``{path}`` in a message stands for the file's own path. The
-questions listed in SURVIVORS are valid and must load in spite of their file's other problems.
+Each entry is (line, question id or None, message); ``{path}`` in a message stands for the file's own path.
+The questions listed in SURVIVORS are valid and must load in spite of their file's other problems.
 """
 
 from __future__ import annotations
@@ -20,21 +20,26 @@ MIN_CORPUS = 25
 
 GATE_PRESETS = "balanced, remember, forget, write, saturate"
 KINDS = "recall, choice, multi, truefalse, numeric"
+LEVELS = "easy, medium, hard"
+KEBAB = "lowercase letters and digits joined by single hyphens"
+DEMOS = ("adding-problem, exploding-gradient, forget-bias, gate-stepper, gru-vs-lstm, masking, overfitting, "
+         "param-count, peephole, sequence-trace, vanishing-gradient")
 A_BANK_FILE = "a bank file is a mapping with 'topic', 'title' and 'questions'"
 PLAIN_DATA = "a bank file holds plain data"
 
 EXPECTED: dict[str, list[tuple[int, str | None, str]]] = {
     "bad-demo-args.yaml": [
         (12, "bad-preset", f"demo 'gate-stepper': preset must be one of {GATE_PRESETS}, got 'sideways'"),
-        (22, "misspelt-argument", "demo 'adding-problem': unknown parameter 'seqlen' (did you mean 'seq_len'?)"),
+        (22, "misspelt-argument",
+         "demo 'adding-problem': unknown parameter 'seqlen' (did you mean 'seq_len'?)"),
         (30, "demo-shape", "unknown field 'nmae' in 'demo' (did you mean 'name'?)"),
         (30, "demo-shape", "'demo' is missing its 'name'"),
     ],
     "bad-kind-and-difficulty.yaml": [
         (5, "bad-kind", f"'kind' must be one of {KINDS}, got 'recal' (did you mean 'recall'?)"),
-        (6, "bad-kind", "'difficulty' must be one of easy, medium, hard, got 'meduim' (did you mean 'medium'?)"),
+        (6, "bad-kind", f"'difficulty' must be one of {LEVELS}, got 'meduim' (did you mean 'medium'?)"),
         (11, "no-hint", f"'kind' must be one of {KINDS}, got 'essay'"),
-        (12, "no-hint", "'difficulty' must be one of easy, medium, hard, got the number 3"),
+        (12, "no-hint", f"'difficulty' must be one of {LEVELS}, got the number 3"),
     ],
     "billion-laughs.yaml": [(8, None, "aliases expand to more than 100000 nodes")],
     "choice-answer-out-of-range.yaml": [
@@ -65,7 +70,7 @@ EXPECTED: dict[str, list[tuple[int, str | None, str]]] = {
     "empty.yaml": [(1, None, "file is empty: a bank file declares 'topic', 'title' and 'questions'")],
     "header-problems.yaml": [
         (1, None, "missing required field 'title'"),
-        (1, None, "topic 'Broken_Topic' must be kebab-case: lowercase letters and digits joined by single hyphens"),
+        (1, None, f"topic 'Broken_Topic' must be kebab-case: {KEBAB}"),
         (2, None, "unknown field 'titel' (did you mean 'title'?)"),
         (3, None, "unknown field 'id' (question fields go in a list under 'questions')"),
     ],
@@ -95,8 +100,8 @@ EXPECTED: dict[str, list[tuple[int, str | None, str]]] = {
         (16, "multi-empty", "a multi answer is a non-empty list of 0-based indexes, got an empty list"),
     ],
     "non-kebab-id.yaml": [
-        (4, "Forget_Gate role", "id 'Forget_Gate role' must be kebab-case: lowercase letters and digits joined "
-                                "by single hyphens (e.g. 'forget-gate-role')"),
+        (4, "Forget_Gate role",
+         f"id 'Forget_Gate role' must be kebab-case: {KEBAB} (e.g. 'forget-gate-role')"),
         (10, None, "'id' is empty"),
     ],
     "not-utf8.yaml": [(5, None, "file is not UTF-8: byte 0xe9 cannot be decoded; save it as UTF-8")],
@@ -126,8 +131,8 @@ EXPECTED: dict[str, list[tuple[int, str | None, str]]] = {
     "questions-not-list.yaml": [(4, None, "'questions' must be a list of questions, got a mapping")],
     "recursive-alias.yaml": [(4, None, "recursive alias '*loop' (a node cannot contain itself)")],
     "syntax-error.yaml": [
-        (9, None, "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts at "
-                  "line 8)"),
+        (9, None, ("invalid YAML: did not find expected ',' or ']' "
+                  "(while parsing a flow sequence that starts at line 8)")),
     ],
     "top-level-list.yaml": [(1, None, f"{A_BANK_FILE}, got a list")],
     "truefalse-as-text.yaml": [
@@ -139,9 +144,7 @@ EXPECTED: dict[str, list[tuple[int, str | None, str]]] = {
     "unknown-alias.yaml": [(3, None, "unknown alias '*nowhere'")],
     "unknown-demo.yaml": [
         (10, "unknown-demo", "unknown demo 'gate-steper' (did you mean 'gate-stepper'?)"),
-        (18, "unknown-demo-no-hint", "unknown demo 'zzz' (known demos: adding-problem, exploding-gradient, "
-                                     "forget-bias, gate-stepper, gru-vs-lstm, masking, overfitting, param-count, "
-                                     "peephole, sequence-trace, vanishing-gradient)"),
+        (18, "unknown-demo-no-hint", f"unknown demo 'zzz' (known demos: {DEMOS})"),
     ],
     "unknown-field-typo.yaml": [
         (10, "typo-question", "missing required field 'explanation'"),
@@ -150,10 +153,12 @@ EXPECTED: dict[str, list[tuple[int, str | None, str]]] = {
     "unknown-follow-up.yaml": [
         (16, "with-follow-ups", "a question cannot be its own follow-up"),
         (16, "with-follow-ups", "follow-up 'Not_Kebab' is not a question id (ids are kebab-case)"),
-        (16, "with-follow-ups", "follow-up 'good-questoin' is not a question in the bank "
-                                "(did you mean 'good-question'?)"),
+        (16, "with-follow-ups", ("follow-up 'good-questoin' is not a question in the bank "
+                                "(did you mean 'good-question'?)")),
     ],
-    "utf16.yaml": [(1, None, "file is not UTF-8 (it starts with a UTF-16 byte order mark); save it as UTF-8")],
+    "utf16.yaml": [
+        (1, None, "file is not UTF-8 (it starts with a UTF-16 byte order mark); save it as UTF-8"),
+    ],
     "wrong-types.yaml": [
         (7, "wrong-types", "'tags' must be a list of text, got the text 'lstm'"),
         (8, "wrong-types", "'prompt' must be text, got a list"),
