@@ -143,12 +143,13 @@ class ReviewSession:
         self._scope_ids = {q.id for q in in_scope}
         by_id = {q.id: q for q in in_scope}
         queue: list[Item] = []
+        # Scope by the bank's topics, not the stored ones: a question may have moved topic since it was rated.
         if cram:
-            for card in store.scheduled_cards(topic):
+            for card in store.scheduled_cards():
                 if card.question_id in by_id:
                     queue.append(Item(card.question_id, by_id[card.question_id].topic, False))
         else:
-            for card in store.due_cards(now, topic):
+            for card in store.due_cards(now):
                 if card.question_id in by_id:
                     queue.append(Item(card.question_id, by_id[card.question_id].topic, False))
             budget = max(0, new_limit - store.new_cards_today(now))
@@ -193,7 +194,7 @@ class ReviewSession:
 
     def next_due(self) -> datetime | None:
         """When the next card in scope falls due (for "nothing due")."""
-        return self.store.next_due(self.store.now(), self.topic, self._scope_ids)
+        return self.store.next_due(self.store.now(), question_ids=self._scope_ids)
 
     # ---------------------------------------------------------------- actions
 

@@ -157,6 +157,8 @@ def test_cards_are_keyed_by_id_and_outlive_the_bank(store: Store, clock: Clock) 
     session = ReviewSession(store, edited)
     assert [(i.question_id, i.new) for i in session.queue] == [("a", False)]
     assert len(store.history("b")) == 1 and store.get_card("b") is not None
+    assert [i.question_id for i in ReviewSession(store, edited, topic="gates").queue] == ["a"]
+    assert list(ReviewSession(store, edited, topic="lstm").queue) == []
     session.rate(Rating.Good)
     assert store.get_card("a").state == State.Review
     assert [r.topic for r in store.history("a")] == ["lstm", "gates"]
