@@ -22,6 +22,9 @@ from typing import Any
 import numpy as np
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+#: Backward passes prepare per-step factors a block of steps at a time; a block's data should stay in a core's L2
+#: cache (vectorising over all T at once streams them through main memory instead).
+BLOCK_BYTES = 1 << 18
 
 
 @dataclass
@@ -259,6 +262,11 @@ class RecurrentModel:
             pad=pad[:, :, None],
             padded_steps=pad.any(axis=1).tolist(),
         )
+
+    def _time_blocks(self, steps: int, elements_per_step: int) -> list[tuple[int, int]]:
+        """``(start, stop)`` ranges covering ``range(steps)`` from the end, each about BLOCK_BYTES of data."""
+        size = max(1, BLOCK_BYTES // (elements_per_step * self.dtype.itemsize))
+        return [(max(0, stop - size), stop) for stop in range(steps, 0, -size)]
 
     def _pack_state(self, finals: list[tuple[np.ndarray, ...]]) -> Any:
         stacked = tuple(np.stack([f[k] for f in finals]) for k in range(self._STATES))

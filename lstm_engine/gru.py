@@ -5,8 +5,9 @@
     n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t-1} + b_hn))
     h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
 
-σ(a) is computed as 0.5 + 0.5·tanh(a/2), which never overflows; the halving is folded into the r and z rows of the
-weight copies used inside the step loop (exact: a power of two).
+σ and tanh come from the overflow-free exp-based kernels of :mod:`lstm_engine._activations`; the factors -1 (r, z)
+and -2 (n) those kernels need are folded into the rows of the weight copies used in the step loop (exact: powers of
+two).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
 
 __all__ = ["GRU", "Run", "Grads"]
 
 _R, _Z, _N = range(3)  # PyTorch's block order
 _SIGMOID_BLOCKS = 2  # r, z
-_HALF = 0.5  # σ(a) = HALF + HALF * tanh(HALF * a)
 
 
 @dataclass
@@ -30,7 +31,7 @@ class _GRULayer:
     """One layer's forward record.
 
     ``x`` ``(T, B, X)``; ``act`` ``(T, B, 3H)`` gate values r|z|n; ``hs`` ``(T+1, B, H)`` states with index 0 the
-    initial state; ``hn`` ``(T, B, H)`` ``W_hn h_{t-1} + b_hn``; ``w_ih`` ``(3H, X)``, ``w_hh`` ``(3H, H)`` the
+    initial state; ``hn`` ``(T, B, H)`` ``TANH_SCALE * (W_hn h_{t-1} + b_hn)``; ``w_ih`` ``(3H, X)``, ``w_hh`` ``(3H, H)`` the
     weights used.
     """
 
@@ -55,9 +56,9 @@ class GRU(RecurrentModel):
         self, input_size: int, hidden_size: int, num_layers: int = 1, dtype: Any = np.float64, seed: int = 0
     ) -> None:
         super().__init__(input_size, hidden_size, num_layers, dtype=dtype, seed=seed)
-        scale = np.ones((3, self.hidden_size), dtype=self.dtype)
-        scale[:_SIGMOID_BLOCKS] = _HALF
-        self._scale = scale.reshape(-1)
+        scale = np.full((3, self.hidden_size), TANH_SCALE, dtype=self.dtype)
+        scale[:_SIGMOID_BLOCKS] = SIGMOID_SCALE
+        self._scale = scale.reshape(-1)  # (3H,) row factors for the exp-based kernels
 
     def _layer_forward(
         self, layer: int, x: np.ndarray, init: tuple[np.ndarray, ...], mask: _Mask | None
@@ -68,10 +69,10 @@ class GRU(RecurrentModel):
         sig = _SIGMOID_BLOCKS * hidden
         scale = self._scale
         w_ih, w_hh = p["weight_ih"].copy(), p["weight_hh"].copy()
-        w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)  # (H, 3H), r and z columns halved
+        w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)  # (H, 3H), rows scaled for the kernels
         bias = p["bias_ih"].copy()
         bias[:sig] += p["bias_hh"][:sig]  # b_hn stays inside r ⊙ (...)
-        b_hn = p["bias_hh"][sig:].copy()
+        b_hn = p["bias_hh"][sig:] * TANH_SCALE
         act = np.matmul(x.reshape(steps * batch, width), (w_ih * scale[:, None]).T)
         act += bias * scale
         act = act.reshape(steps, batch, 3 * hidden)
@@ -80,20 +81,19 @@ class GRU(RecurrentModel):
         hn = np.empty((steps, batch, hidden), dtype=self.dtype)
         rec = np.empty((batch, 3 * hidden), dtype=self.dtype)
         tmp = np.empty((batch, hidden), dtype=self.dtype)
+        clamp = EXP_CLAMP[self.dtype]
         padded = mask.padded_steps if mask is not None else None
         for t in range(steps):
             a = act[t]
             np.matmul(hs[t], w_hh_t, out=rec)
             s = a[:, :sig]
             np.add(s, rec[:, :sig], out=s)
-            np.tanh(s, out=s)
-            np.multiply(s, _HALF, out=s)
-            np.add(s, _HALF, out=s)
+            sigmoid_(s, clamp)
             np.add(rec[:, sig:], b_hn, out=hn[t])
             n = a[:, sig:]
             np.multiply(a[:, :hidden], hn[t], out=tmp)
             np.add(n, tmp, out=n)
-            np.tanh(n, out=n)
+            tanh_(n, clamp)
             np.subtract(hs[t], n, out=tmp)
             np.multiply(tmp, a[:, hidden:sig], out=tmp)
             np.add(n, tmp, out=hs[t + 1])
@@ -128,6 +128,7 @@ class GRU(RecurrentModel):
         np.subtract(1.0, r, out=fr)
         fr *= r
         fr *= hn
+        fr *= 1.0 / TANH_SCALE  # hn was stored scaled
         np.subtract(1.0, z, out=fz)
         fz *= z
         np.subtract(hs[:-1], n, out=fr2)  # scratch

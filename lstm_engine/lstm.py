@@ -8,9 +8,9 @@
     h_t = o ⊙ tanh(c_t)
 
 Inside the step loop the gates live in the order o|i|f|g, so that the three sigmoid gates are one contiguous block
-(one tanh for all gates, then one affine fix-up for the sigmoids) and the three gates driven by dL/dc_t in the
-backward pass (i, f, g) are another. σ(a) is computed as 0.5 + 0.5·tanh(a/2), which never overflows; the halving is
-folded into the sigmoid rows of the weight copies (exact: a power of two).
+and the three gates driven by dL/dc_t in the backward pass (i, f, g) are another. All four gates go through one
+overflow-free exp-based sigmoid (g as σ(2a) then 2σ-1, see :mod:`lstm_engine._activations`); the factors -1 and -2
+that kernel needs are folded into the rows of the weight copies (exact: powers of two).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_from_sigmoid_, tanh_of_
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
 
 __all__ = ["LSTM", "Run", "Grads"]
@@ -28,7 +29,6 @@ __all__ = ["LSTM", "Run", "Grads"]
 _ORDER = (3, 0, 1, 2)
 _O, _I, _F, _G = range(4)  # internal block positions
 _SIGMOID_BLOCKS = 3  # o, i, f: the first three internal blocks
-_HALF = 0.5  # σ(a) = HALF + HALF * tanh(HALF * a)
 
 
 @dataclass
@@ -85,9 +85,9 @@ class LSTM(RecurrentModel):
         hidden = self.hidden_size
         blocks = np.arange(4 * hidden).reshape(4, hidden)
         self._perm = blocks[list(_ORDER)].reshape(-1)  # internal row r = PyTorch row _perm[r]
-        scale = np.ones((4, hidden), dtype=self.dtype)
-        scale[:_SIGMOID_BLOCKS] = _HALF
-        self._scale = scale.reshape(-1)
+        scale = np.full((4, hidden), TANH_SCALE, dtype=self.dtype)
+        scale[:_SIGMOID_BLOCKS] = SIGMOID_SCALE
+        self._scale = scale.reshape(-1)  # (4H,) row factors for the exp-based kernels
         if forget_bias is not None:
             self.set_forget_bias(forget_bias)
 
@@ -119,42 +119,21 @@ class LSTM(RecurrentModel):
         perm, scale = self._perm, self._scale
         w_ih = p["weight_ih"][perm]  # (4H, X) internal order, unscaled (for backward)
         w_hh = p["weight_hh"][perm]
-        w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)  # (H, 4H), sigmoid columns halved
+        w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)  # (H, 4H), rows scaled for the kernels
         bias = (p["bias_ih"] + p["bias_hh"])[perm] * scale
         act = np.matmul(x.reshape(steps * batch, width), (w_ih * scale[:, None]).T)
         act += bias
-        act = act.reshape(steps, batch, 4 * hidden)  # pre-activations, turned into gate values step by step
+        act = act.reshape(steps, batch, 4 * hidden)  # scaled pre-activations, turned into gate values step by step
         hs = np.empty((steps + 1, batch, hidden), dtype=self.dtype)
         cs = np.empty((steps + 1, batch, hidden), dtype=self.dtype)
         hs[0], cs[0] = init
         tanh_c = np.empty((steps, batch, hidden), dtype=self.dtype)
-        rec = np.empty((batch, 4 * hidden), dtype=self.dtype)
         peep = None
         if self.peephole:
             peep = np.stack([p["weight_ci"], p["weight_cf"], p["weight_co"]])
             self._peephole_steps(act, hs, cs, tanh_c, w_hh_t, peep, mask)
         else:
-            sig = 3 * hidden
-            ig = np.empty((batch, hidden), dtype=self.dtype)
-            padded = mask.padded_steps if mask is not None else None
-            for t in range(steps):
-                a = act[t]
-                np.matmul(hs[t], w_hh_t, out=rec)
-                np.add(a, rec, out=a)
-                np.tanh(a, out=a)
-                s = a[:, :sig]
-                np.multiply(s, _HALF, out=s)
-                np.add(s, _HALF, out=s)
-                c = cs[t + 1]
-                np.multiply(a[:, 2 * hidden : sig], cs[t], out=c)
-                np.multiply(a[:, hidden : 2 * hidden], a[:, sig:], out=ig)
-                np.add(c, ig, out=c)
-                tc = tanh_c[t]
-                np.tanh(c, out=tc)
-                np.multiply(a[:, :hidden], tc, out=hs[t + 1])
-                if padded is not None and padded[t]:
-                    np.copyto(c, cs[t], where=mask.pad[t])
-                    np.copyto(hs[t + 1], hs[t], where=mask.pad[t])
+            self._steps(act, hs, cs, tanh_c, w_hh_t, mask)
         states = hs[1:]
         if mask is None:
             output = states
@@ -169,6 +148,38 @@ class LSTM(RecurrentModel):
             output=output, final=(hs[steps], cs[steps]), gates=gates,
         )  # fmt: skip
 
+    def _steps(
+        self,
+        act: np.ndarray,
+        hs: np.ndarray,
+        cs: np.ndarray,
+        tanh_c: np.ndarray,
+        w_hh_t: np.ndarray,
+        mask: _Mask | None,
+    ) -> None:
+        """The step loop: fills ``act`` with gate values, ``hs``, ``cs`` and ``tanh_c``, in place."""
+        steps, batch, _ = act.shape
+        hidden = self.hidden_size
+        clamp = EXP_CLAMP[self.dtype]
+        rec = np.empty((batch, 4 * hidden), dtype=self.dtype)
+        ig = np.empty((batch, hidden), dtype=self.dtype)
+        padded = mask.padded_steps if mask is not None else None
+        for t in range(steps):
+            a = act[t]
+            np.matmul(hs[t], w_hh_t, out=rec)
+            np.add(a, rec, out=a)
+            sigmoid_(a, clamp)  # o i f, and σ(2 a_g) for g
+            g = tanh_from_sigmoid_(a[:, 3 * hidden :])
+            c = cs[t + 1]
+            np.multiply(a[:, 2 * hidden : 3 * hidden], cs[t], out=c)
+            np.multiply(a[:, hidden : 2 * hidden], g, out=ig)
+            np.add(c, ig, out=c)
+            tc = tanh_of_(c, tanh_c[t], clamp)
+            np.multiply(a[:, :hidden], tc, out=hs[t + 1])
+            if padded is not None and padded[t]:
+                np.copyto(c, cs[t], where=mask.pad[t])
+                np.copyto(hs[t + 1], hs[t], where=mask.pad[t])
+
     def _peephole_steps(
         self,
         act: np.ndarray,
@@ -182,8 +193,9 @@ class LSTM(RecurrentModel):
         """The step loop with peepholes: i, f see ``c_{t-1}``; o sees ``c_t``, so o is finished after c."""
         steps, batch, _ = act.shape
         hidden = self.hidden_size
-        peep_if = peep[:2] * _HALF  # (2, H): w_ci, w_cf, pre-halved for the sigmoid
-        peep_o = peep[2] * _HALF
+        clamp = EXP_CLAMP[self.dtype]
+        peep_if = peep[:2] * SIGMOID_SCALE  # (2, H): w_ci, w_cf, scaled like their gates' rows
+        peep_o = peep[2] * SIGMOID_SCALE
         rec = np.empty((batch, 4 * hidden), dtype=self.dtype)
         tmp2 = np.empty((batch, 2, hidden), dtype=self.dtype)
         tmp = np.empty((batch, hidden), dtype=self.dtype)
@@ -195,11 +207,8 @@ class LSTM(RecurrentModel):
             np.add(a, rec, out=a)
             np.multiply(cs[t][:, None, :], peep_if, out=tmp2)
             np.add(a4[:, _I : _F + 1], tmp2, out=a4[:, _I : _F + 1])
-            rest = a[:, hidden:]  # i f g
-            np.tanh(rest, out=rest)
-            s = a[:, hidden : 3 * hidden]
-            np.multiply(s, _HALF, out=s)
-            np.add(s, _HALF, out=s)
+            sigmoid_(a[:, hidden:], clamp)  # i f, and σ(2 a_g) for g
+            tanh_from_sigmoid_(a4[:, _G])
             c = cs[t + 1]
             np.multiply(a4[:, _F], cs[t], out=c)
             np.multiply(a4[:, _I], a4[:, _G], out=tmp)
@@ -207,11 +216,8 @@ class LSTM(RecurrentModel):
             o = a[:, :hidden]
             np.multiply(c, peep_o, out=tmp)
             np.add(o, tmp, out=o)
-            np.tanh(o, out=o)
-            np.multiply(o, _HALF, out=o)
-            np.add(o, _HALF, out=o)
-            tc = tanh_c[t]
-            np.tanh(c, out=tc)
+            sigmoid_(o, clamp)
+            tc = tanh_of_(c, tanh_c[t], clamp)
             np.multiply(o, tc, out=hs[t + 1])
             if padded is not None and padded[t]:
                 np.copyto(c, cs[t], where=mask.pad[t])
@@ -222,51 +228,18 @@ class LSTM(RecurrentModel):
     def _layer_backward(
         self, record: _LSTMLayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
     ) -> _LayerGrads:
-        x, act, hs, cs, tanh_c = record.x, record.act, record.hs, record.cs, record.tanh_c
+        x, act, hs, cs = record.x, record.act, record.hs, record.cs
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        blocks = act.reshape(steps, batch, 4, hidden)
-        o, i, f, g = (blocks[:, :, k] for k in (_O, _I, _F, _G))
-        # d_act first holds each gate's local factor; the loop multiplies in dL/dh_t (o) or dL/dc_t (i, f, g).
-        # o: tanh(c_t)·σ'(a_o)   i: g·σ'(a_i)   f: c_{t-1}·σ'(a_f)   g: i·tanh'(a_g)
-        d_act = np.empty_like(act)
-        d4 = d_act.reshape(steps, batch, 4, hidden)
-        sig = d_act[:, :, : 3 * hidden]
-        np.subtract(1.0, act[:, :, : 3 * hidden], out=sig)
-        np.multiply(sig, act[:, :, : 3 * hidden], out=sig)
-        d4[:, :, _O] *= tanh_c
-        d4[:, :, _I] *= g
-        d4[:, :, _F] *= cs[:-1]
-        np.square(g, out=d4[:, :, _G])
-        np.subtract(1.0, d4[:, :, _G], out=d4[:, :, _G])
-        d4[:, :, _G] *= i
-        # dh_t -> dc_t through h_t = o·tanh(c_t): o·(1 - tanh(c_t)^2); 0 at masked steps since o is 0 there.
-        h_to_c = np.square(tanh_c)
-        np.subtract(1.0, h_to_c, out=h_to_c)
-        h_to_c *= o
-        keep_f = f if mask is None else f + mask.pad  # dc_{t-1} = dc_t·f, or dc_t where the cell did not run
-        d_h = d_out  # becomes dL/dh_t in total
+        d_act = np.empty_like(act)  # (T, B, 4H) dL/d(pre-activation), internal order
+        h_to_c = np.empty((steps, batch, hidden), dtype=self.dtype)
         d_c = np.empty((steps, batch, hidden), dtype=self.dtype)
-        carry_h = d_final[0].copy()
-        carry_c = d_final[1].copy()
-        w_hh = record.w_hh
-        padded = mask.padded_steps if mask is not None else None
-        if record.peep is not None:
-            self._peephole_backward(record, d_act, d_h, d_c, h_to_c, keep_f, carry_h, carry_c, mask)
-        else:
-            for t in range(steps - 1, -1, -1):
-                dh = d_h[t]
-                np.add(dh, carry_h, out=dh)
-                dc = d_c[t]
-                np.multiply(dh, h_to_c[t], out=dc)
-                np.add(dc, carry_c, out=dc)
-                da = d4[t]
-                np.multiply(dh, da[:, _O], out=da[:, _O])
-                np.multiply(dc[:, None, :], da[:, _I:], out=da[:, _I:])
-                np.matmul(d_act[t], w_hh, out=carry_h)
-                np.multiply(dc, keep_f[t], out=carry_c)
-                if padded is not None and padded[t]:
-                    np.copyto(carry_h, dh, where=mask.pad[t])
+        carry = (d_final[0].copy(), d_final[1].copy())  # dL/dh_t, dL/dc_t from step t+1 (or from d_state)
+        reverse_steps = self._reverse_steps if record.peep is None else self._peephole_reverse_steps
+        for start, stop in self._time_blocks(steps, act[0].size):
+            _local_factors(act[start:stop], record.tanh_c[start:stop], cs[start:stop], d_act[start:stop],
+                           h_to_c[start:stop])  # fmt: skip
+            reverse_steps(start, stop, record, d_act, d_out, d_c, h_to_c, carry, mask)
         flat = d_act.reshape(steps * batch, 4 * hidden)
         inverse = np.empty_like(self._perm)
         inverse[self._perm] = np.arange(self._perm.size)
@@ -280,48 +253,116 @@ class LSTM(RecurrentModel):
             "bias_hh": d_bias.copy(),
         }
         if record.peep is not None:
+            d4 = d_act.reshape(steps, batch, 4, hidden)
             params["weight_ci"] = np.einsum("tbh,tbh->h", d4[:, :, _I], cs[:-1])
             params["weight_cf"] = np.einsum("tbh,tbh->h", d4[:, :, _F], cs[:-1])
             params["weight_co"] = np.einsum("tbh,tbh->h", d4[:, :, _O], cs[1:])
         d_input = (flat @ record.w_ih).reshape(steps, batch, width)
-        return _LayerGrads(d_input=d_input, d_init=(carry_h, carry_c), params=params, hidden=d_h, cell=d_c)
+        return _LayerGrads(d_input=d_input, d_init=carry, params=params, hidden=d_out, cell=d_c)
 
-    def _peephole_backward(
+    def _reverse_steps(
         self,
+        start: int,
+        stop: int,
         record: _LSTMLayer,
         d_act: np.ndarray,
         d_h: np.ndarray,
         d_c: np.ndarray,
         h_to_c: np.ndarray,
-        keep_f: np.ndarray,
-        carry_h: np.ndarray,
-        carry_c: np.ndarray,
+        carry: tuple[np.ndarray, np.ndarray],
         mask: _Mask | None,
     ) -> None:
-        """The reverse step loop with peepholes: o's pre-activation adds w_co·c_t, i's and f's add w·c_{t-1}."""
-        steps, batch, _ = d_h.shape
+        """Steps ``stop-1`` down to ``start``: ``d_act`` holds the local factors there and gets dL/dh_t (o) or
+        dL/dc_t (i, f, g) multiplied in; ``d_h`` (holding dL/d output) and ``d_c`` become the totals; ``carry``
+        ``(B, H)`` pair is passed from step to step in place."""
         hidden = self.hidden_size
-        d4 = d_act.reshape(steps, batch, 4, hidden)
-        peep_if = record.peep[:2]
-        peep_o = record.peep[2]
-        tmp = np.empty((batch, hidden), dtype=self.dtype)
-        tmp2 = np.empty((batch, 2, hidden), dtype=self.dtype)
+        carry_h, carry_c = carry
+        d4 = d_act.reshape(d_act.shape[0], -1, 4, hidden)
+        forget = record.act.reshape(d4.shape)[:, :, _F]
+        w_hh = record.w_hh
         padded = mask.padded_steps if mask is not None else None
-        for t in range(steps - 1, -1, -1):
+        for t in range(stop - 1, start - 1, -1):
             dh = d_h[t]
             np.add(dh, carry_h, out=dh)
-            da = d4[t]
-            np.multiply(dh, da[:, _O], out=da[:, _O])
             dc = d_c[t]
             np.multiply(dh, h_to_c[t], out=dc)
             np.add(dc, carry_c, out=dc)
-            np.multiply(da[:, _O], peep_o, out=tmp)
+            da = d4[t]
+            np.multiply(da[:, _O], dh, out=da[:, _O])
+            np.multiply(da[:, _I], dc, out=da[:, _I])
+            np.multiply(da[:, _F], dc, out=da[:, _F])
+            np.multiply(da[:, _G], dc, out=da[:, _G])
+            np.matmul(d_act[t], w_hh, out=carry_h)
+            np.multiply(dc, forget[t], out=carry_c)
+            if padded is not None and padded[t]:  # the cell did not run: both gradients pass through
+                np.copyto(carry_h, dh, where=mask.pad[t])
+                np.copyto(carry_c, dc, where=mask.pad[t])
+
+    def _peephole_reverse_steps(
+        self,
+        start: int,
+        stop: int,
+        record: _LSTMLayer,
+        d_act: np.ndarray,
+        d_h: np.ndarray,
+        d_c: np.ndarray,
+        h_to_c: np.ndarray,
+        carry: tuple[np.ndarray, np.ndarray],
+        mask: _Mask | None,
+    ) -> None:
+        """``_reverse_steps`` with peepholes: o's pre-activation adds w_co·c_t, i's and f's add w·c_{t-1}."""
+        hidden = self.hidden_size
+        carry_h, carry_c = carry
+        d4 = d_act.reshape(d_act.shape[0], -1, 4, hidden)
+        forget = record.act.reshape(d4.shape)[:, :, _F]
+        w_ci, w_cf, w_co = record.peep
+        tmp = np.empty_like(carry_c)
+        padded = mask.padded_steps if mask is not None else None
+        for t in range(stop - 1, start - 1, -1):
+            dh = d_h[t]
+            np.add(dh, carry_h, out=dh)
+            da = d4[t]
+            np.multiply(da[:, _O], dh, out=da[:, _O])
+            dc = d_c[t]
+            np.multiply(dh, h_to_c[t], out=dc)
+            np.add(dc, carry_c, out=dc)
+            np.multiply(da[:, _O], w_co, out=tmp)
             np.add(dc, tmp, out=dc)
-            np.multiply(dc[:, None, :], da[:, _I:], out=da[:, _I:])
+            np.multiply(da[:, _I], dc, out=da[:, _I])
+            np.multiply(da[:, _F], dc, out=da[:, _F])
+            np.multiply(da[:, _G], dc, out=da[:, _G])
             np.matmul(d_act[t], record.w_hh, out=carry_h)
-            np.multiply(dc, keep_f[t], out=carry_c)
-            np.multiply(da[:, _I : _F + 1], peep_if, out=tmp2)
-            np.add(carry_c, tmp2[:, 0], out=carry_c)
-            np.add(carry_c, tmp2[:, 1], out=carry_c)
+            np.multiply(dc, forget[t], out=carry_c)
             if padded is not None and padded[t]:
                 np.copyto(carry_h, dh, where=mask.pad[t])
+                np.copyto(carry_c, dc, where=mask.pad[t])
+            np.multiply(da[:, _I], w_ci, out=tmp)
+            np.add(carry_c, tmp, out=carry_c)
+            np.multiply(da[:, _F], w_cf, out=tmp)
+            np.add(carry_c, tmp, out=carry_c)
+
+
+def _local_factors(act: np.ndarray, tanh_c: np.ndarray, c_prev: np.ndarray, out: np.ndarray,
+                   h_to_c: np.ndarray) -> None:  # fmt: skip
+    """Each gate's local derivative factor for a block of steps, written into ``out`` (same shape as ``act``,
+    ``(K, B, 4H)`` internal order) and ``h_to_c`` ``(K, B, H)``:
+
+        o: tanh(c_t)·σ'(a_o)   i: g·σ'(a_i)   f: c_{t-1}·σ'(a_f)   g: i·tanh'(a_g)   h_to_c: o·tanh'(c_t)
+
+    with σ' = σ(1-σ) and tanh' = 1 - tanh². All are 0 at masked steps, where the forward set the gates to 0.
+    """
+    gates = act.reshape(*act.shape[:2], 4, -1)
+    o, i, g = gates[:, :, _O], gates[:, :, _I], gates[:, :, _G]
+    factors = out.reshape(gates.shape)
+    sig = act.shape[2] // 4 * _SIGMOID_BLOCKS
+    np.subtract(1.0, act[:, :, :sig], out=out[:, :, :sig])
+    np.multiply(out[:, :, :sig], act[:, :, :sig], out=out[:, :, :sig])
+    factors[:, :, _O] *= tanh_c
+    factors[:, :, _I] *= g
+    factors[:, :, _F] *= c_prev
+    np.square(g, out=factors[:, :, _G])
+    np.subtract(1.0, factors[:, :, _G], out=factors[:, :, _G])
+    factors[:, :, _G] *= i
+    np.square(tanh_c, out=h_to_c)
+    np.subtract(1.0, h_to_c, out=h_to_c)
+    h_to_c *= o

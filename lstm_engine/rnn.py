@@ -1,6 +1,9 @@
 """Elman RNN with tanh, PyTorch's ``nn.RNN`` equations and parameter names.
 
     h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+
+tanh comes from the overflow-free exp-based kernel of :mod:`lstm_engine._activations`; the factor -2 it needs is
+folded into the weight copies used in the step loop (exact: a power of two).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_engine._activations import EXP_CLAMP, TANH_SCALE, tanh_
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
 
 __all__ = ["RNN", "Run", "Grads"]
@@ -46,9 +50,10 @@ class RNN(RecurrentModel):
         p = self._layer_params(layer)
         steps, batch, width = x.shape
         w_ih, w_hh = p["weight_ih"].copy(), p["weight_hh"].copy()
-        w_hh_t = np.ascontiguousarray(w_hh.T)
-        pre = np.matmul(x.reshape(steps * batch, width), w_ih.T).reshape(steps, batch, -1)
-        pre += p["bias_ih"] + p["bias_hh"]
+        w_hh_t = np.ascontiguousarray(w_hh.T * TANH_SCALE)  # (H, H) scaled for the kernel
+        pre = np.matmul(x.reshape(steps * batch, width), w_ih.T * TANH_SCALE).reshape(steps, batch, -1)
+        pre += (p["bias_ih"] + p["bias_hh"]) * TANH_SCALE
+        clamp = EXP_CLAMP[self.dtype]
         hs = np.empty((steps + 1, batch, self.hidden_size), dtype=self.dtype)
         hs[0] = init[0]
         padded = mask.padded_steps if mask is not None else None
@@ -56,7 +61,7 @@ class RNN(RecurrentModel):
             h = hs[t + 1]
             np.matmul(hs[t], w_hh_t, out=h)
             np.add(h, pre[t], out=h)
-            np.tanh(h, out=h)
+            tanh_(h, clamp)
             if padded is not None and padded[t]:
                 np.copyto(h, hs[t], where=mask.pad[t])
         states = hs[1:]
