@@ -90,7 +90,12 @@ def test_undo_restores_the_exact_previous_state(store: Store, clock: Clock, data
     raw_before = raw(data_dir).execute("SELECT * FROM cards").fetchall()
     result = store.review("q1", "lstm", Rating.Again)
     assert store.get_card("q1").state == State.Relearning
+    stats = store.stats()
+    assert (stats.total_reviews, sum(stats.reviews_per_day)) == (3, 3)
+    assert [(r.topic, r.reviews, r.passed) for r in stats.retention] == [("lstm", 1, 0)]   # a lapse of a mature card
     restored = store.undo(result.review_id)
+    stats = store.stats()                                    # an undone rating counts nowhere
+    assert (stats.total_reviews, sum(stats.reviews_per_day), stats.retention) == (2, 2, ())
     assert restored.to_dict() == before
     assert store.get_card("q1").to_dict() == before
     # The row is identical except for its bookkeeping timestamp; the log keeps the rating, marked undone.
@@ -278,3 +283,29 @@ def test_day_boundaries_follow_the_store_time_zone(data_dir: Path) -> None:
         assert store.new_cards_today() == 0
     with Store.open(data_dir, clock=clock, tz=UTC) as store:
         assert store.new_cards_today() == 1                  # still the same day in UTC
+
+
+# ---------------------------------------------------------------------------------------------------- stats
+
+
+def test_stats_counts_by_day_topic_and_state(store: Store, clock: Clock) -> None:
+    two_days_ago = T0 - timedelta(days=2)
+    store.review("q1", "lstm", Rating.Good, at=two_days_ago.replace(hour=0, minute=0))      # first minute of 02-27
+    store.review("q2", "gru", Rating.Good, at=two_days_ago.replace(hour=23, minute=59))     # last minute of 02-27
+    store.review("q3", "gru", Rating.Easy)                                                   # today
+    store.record_quiz_answer("q9", "lstm", "hard", "numeric", True)
+    store.record_quiz_answer("q9", "lstm", "hard", "numeric", False)
+    store.record_quiz_answer("q8", "lstm", "easy", "choice", True)
+    stats = store.stats(question_ids={"q1", "q2", "q3", "q4"})
+    assert stats.days[-3:] == ("02-27", "02-28", "03-01") and len(stats.days) == 30
+    assert stats.reviews_per_day[-3:] == (2, 0, 1) and sum(stats.reviews_per_day) == 3
+    # Forecast: q1, q2 (learning steps, overdue) and q9 (missed in the quiz) are due today; q3 when fsrs says.
+    q3_day = (store.get_card("q3").due.date() - T0.date()).days
+    expected = [0] * 14
+    expected[0] = 3
+    expected[q3_day] += 1
+    assert stats.forecast_days[0] == "03-01" and list(stats.due_per_day) == expected
+    assert [(q.topic, q.difficulty, q.answered, q.correct) for q in stats.quiz] == [
+        ("lstm", "easy", 1, 1), ("lstm", "hard", 2, 1)]
+    # q4 has no card (new), q9 a card never rated (new); q1 q2 learning; q3 graduated straight to review.
+    assert stats.counts == {"New": 2, "Learning": 2, "Review": 1, "Relearning": 0}
