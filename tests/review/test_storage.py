@@ -309,3 +309,24 @@ def test_stats_counts_by_day_topic_and_state(store: Store, clock: Clock) -> None
         ("lstm", "easy", 1, 1), ("lstm", "hard", 2, 1)]
     # q4 has no card (new), q9 a card never rated (new); q1 q2 learning; q3 graduated straight to review.
     assert stats.counts == {"New": 2, "Learning": 2, "Review": 1, "Relearning": 0}
+
+
+def test_migrates_forward_keeping_data(data_dir: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A future schema version 2 applied to today's file: data kept, version bumped; then today's code refuses
+    the upgraded file instead of downgrading it."""
+    import quizzer.storage as storage
+
+    with Store.open(data_dir, clock=clock) as store:
+        store.review("q1", "lstm", Rating.Good)
+    v2 = "ALTER TABLE cards ADD COLUMN suspended INTEGER NOT NULL DEFAULT 0;"
+    with monkeypatch.context() as patch:
+        patch.setattr(storage, "MIGRATIONS", (*storage.MIGRATIONS, v2))
+        patch.setattr(storage, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+        with Store.open(data_dir, clock=clock) as store:
+            assert len(store.history("q1")) == 1 and store.get_card("q1") is not None
+    conn = raw(data_dir)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    assert conn.execute("SELECT question_id, suspended FROM cards").fetchall() == [("q1", 0)]
+    conn.close()
+    with pytest.raises(UserError, match="newer quizzer"):
+        Store.open(data_dir)
