@@ -1,5 +1,5 @@
-"""Property tests: whatever a file holds, loading returns a Bank (never raises), every error is one well-formed
-``path:line:`` line, a bad question never hides a good one, and valid questions round-trip exactly."""
+"""Property tests: whatever a file holds, loading returns a Bank (never raises), every error is one
+well-formed ``path:line:`` line, a bad question never hides a good one, and valid questions round-trip."""
 
 from __future__ import annotations
 
@@ -63,9 +63,11 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.tex
 structures = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=20)
 
-YAML_TOKENS = ["[", "]", "{", "}", ",", ": ", "- ", "? ", "&a ", "*a", "&b ", "*b", "!!str ", "!!python/object ",
-               "!x ", "---\n", "...\n", "'", '"', "|\n", ">\n", "#", "\n", "  ", "\t", "\\", "\x00", "\ufeff",
-               "topic", "title", "questions", "id", "kind", "answer", "choices", "true", "1e3", ".nan", "~", "<<"]
+YAML_TOKENS = [
+    "[", "]", "{", "}", ",", ": ", "- ", "? ", "&a ", "*a", "&b ", "*b", "!!str ", "!!python/object ", "!x ",
+    "---\n", "...\n", "'", '"', "|\n", ">\n", "#", "\n", "  ", "\t", "\\", "\x00", "\ufeff",
+    "topic", "title", "questions", "id", "kind", "answer", "choices", "true", "1e3", ".nan", "~", "<<",
+]
 token_soup = st.lists(st.sampled_from(YAML_TOKENS) | st.text(max_size=3), max_size=60).map("".join)
 
 
