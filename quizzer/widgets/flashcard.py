@@ -21,8 +21,8 @@ def answer_text(question: Any) -> str:
 
 
 class Flashcard(Static):
-    """One question: its topic line and prompt, and once ``revealed`` its answer, explanation and demo link.
-    Text is shown literally (``[i]`` in a prompt about indexing stays ``[i]``)."""
+    """One question: its topic line and prompt, and once ``revealed`` its answer, explanation (Markdown) and demo
+    link. Prompts and answers are shown literally (``[i]`` in a prompt about indexing stays ``[i]``)."""
 
     DEFAULT_CSS = """
     Flashcard {
@@ -62,8 +62,10 @@ class Flashcard(Static):
         parts.append(answer)
         explanation = str(getattr(q, "explanation", "") or "").strip()
         if explanation:
+            from rich.markdown import Markdown
+
             parts.append(Text(""))
-            parts.append(Text(explanation))
+            parts.append(Markdown(explanation))     # the bank writes explanations in Markdown
         demo = getattr(q, "demo", None)
         if demo is not None:
             parts.append(Text(""))
