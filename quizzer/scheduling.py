@@ -142,19 +142,14 @@ class ReviewSession:
         in_scope = [q for q in questions if topic is None or q.topic == topic]
         self._scope_ids = {q.id for q in in_scope}
         by_id = {q.id: q for q in in_scope}
-        queue: list[Item] = []
         # Scope by the bank's topics, not the stored ones: a question may have moved topic since it was rated.
         if cram:
-            for card in store.scheduled_cards():
-                if card.question_id in by_id:
-                    queue.append(Item(card.question_id, by_id[card.question_id].topic, False))
+            queue = [Item(qid, by_id[qid].topic, False) for qid in store.scheduled_ids() if qid in by_id]
         else:
-            for card in store.due_cards(now):
-                if card.question_id in by_id:
-                    queue.append(Item(card.question_id, by_id[card.question_id].topic, False))
+            queue = [Item(qid, by_id[qid].topic, False) for qid in store.due_ids(now) if qid in by_id]
             budget = max(0, new_limit - store.new_cards_today(now))
             if budget:
-                known = store.card_ids()
+                known = store.known_ids(by_id)
                 fresh = [Item(q.id, q.topic, True) for q in in_scope if q.id not in known]
                 queue.extend(fresh[:budget])
         if limit is not None:
