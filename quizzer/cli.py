@@ -15,6 +15,10 @@ from collections.abc import Sequence
 
 from quizzer.errors import EXIT_USAGE, UserError
 
+#: BLAS thread variables. The app's matrices are small (H <= 256), where a second OpenBLAS thread costs more in
+#: hand-off than it gains: measured 2-3x slower demos on 2 cores. Users can still set them.
+_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("quiz", "review", "demo", "bank", "stats")
 
@@ -71,6 +75,8 @@ def bank_paths(args: argparse.Namespace) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for var in _BLAS_THREAD_VARS:  # before anything imports NumPy
+        os.environ.setdefault(var, "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
