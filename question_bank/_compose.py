@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 
 #: Deepest nesting accepted. The bank's schema needs 6 levels (file, questions, question, demo, args, a list).
 MAX_DEPTH = 20
@@ -52,8 +53,8 @@ _HEX = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 #: First characters of the plain scalars that may be numbers (the others are text unless in ``_WORDS``).
 _NUMERIC_START = frozenset("0123456789+-.")
-#: First characters of every plain scalar that the core schema may read as something other than text.
-_MAYBE_NOT_TEXT = _NUMERIC_START | frozenset("~nNtTfF")
+#: First characters of the words in ``_WORDS`` that do not start like numbers.
+_WORD_START = frozenset("~nNtTfF")
 
 
 class YamlProblem(Exception):
@@ -65,37 +66,44 @@ class YamlProblem(Exception):
         self.message = message
 
 
-class Node:
-    __slots__ = ("last", "line")
-    #: ``line``: 1-based line where the node starts; ``last``: the last line any part of it starts on.
+class Scalar(tuple):
+    """``(value, line, plain, tag)``: a tuple, because the composer makes one per scalar and a tuple costs no
+    Python-level ``__init__``. ``plain`` marks an untagged plain scalar (resolved by the core schema); otherwise
+    ``tag`` (None, ``!`` or ``!!str`` for text) decides."""
+
+    __slots__ = ()
+    value: str = property(itemgetter(0))  # type: ignore[assignment]
+    line: int = property(itemgetter(1))  # type: ignore[assignment]
+    plain: bool = property(itemgetter(2))  # type: ignore[assignment]
+    tag: str | None = property(itemgetter(3))  # type: ignore[assignment]
 
 
-class Scalar(Node):
-    __slots__ = ("plain", "tag", "value")
+class Seq:
+    __slots__ = ("items", "line")
 
-    def __init__(self, value: str, line: int, plain: bool, tag: str | None) -> None:
-        self.value = value
-        self.line = self.last = line
-        #: An untagged plain scalar, resolved by the core schema; otherwise ``tag`` (or text) decides.
-        self.plain = plain
-        self.tag = tag
+    def __init__(self, line: int, items: list[Node]) -> None:
+        self.line = line
+        self.items = items
 
 
-class Seq(Node):
-    __slots__ = ("items",)
+class Map:
+    __slots__ = ("fields", "line")
 
-    def __init__(self, line: int) -> None:
-        self.items: list[Node] = []
-        self.line = self.last = line
-
-
-class Map(Node):
-    __slots__ = ("fields",)
-
-    def __init__(self, line: int) -> None:
+    def __init__(self, line: int, fields: dict[str, tuple[Scalar, Node]]) -> None:
+        self.line = line
         #: key text -> (key node, value node); a duplicate key keeps the first and is reported.
-        self.fields: dict[str, tuple[Scalar, Node]] = {}
-        self.line = self.last = line
+        self.fields = fields
+
+
+Node = Scalar | Seq | Map
+
+
+def last_line(node: Node) -> int:
+    """The last line on which any part of ``node`` starts (bounded by the depth and alias limits)."""
+    if type(node) is Scalar:
+        return node.line
+    children = node.items if type(node) is Seq else [n for pair in node.fields.values() for n in pair]
+    return max([node.line, *(last_line(child) for child in children)])
 
 
 def show_tag(tag: str) -> str:
@@ -158,10 +166,13 @@ def value_of(node: Node) -> object:
     """A scalar's value (see ``resolve``), or the node itself for a collection. The hot path of validation:
     plain text returns at once."""
     if type(node) is Scalar:
-        if node.plain:
-            value = node.value
-            if value and value[0] not in _MAYBE_NOT_TEXT:
-                return value
+        if node[2]:  # plain: read by index, the hot path of every check
+            value = node[0]
+            if not value:
+                return None
+            first = value[0]
+            if first not in _NUMERIC_START:
+                return _WORDS.get(value, value) if first in _WORD_START else value
             return _core(value)
         return resolve(node)
     return node
@@ -233,108 +244,95 @@ def _build(parser, events) -> tuple[Node, list[tuple[int, str]]]:
     MappingStartEvent, SequenceStartEvent = events.MappingStartEvent, events.SequenceStartEvent
     CollectionEndEvent, DocumentStartEvent = events.CollectionEndEvent, events.DocumentStartEvent
     StreamEndEvent = events.StreamEndEvent
+    new_scalar = tuple.__new__
 
     problems: list[tuple[int, str]] = []
-    anchors: dict[str, Node] = {}
-    open_nodes: set[int] = set()  # ids of collections still being built: an alias to one is recursive
-    #: Open collections; for a mapping, ``pending`` holds its key node until the value arrives.
-    stack: list[Seq | Map] = []
-    pending: list[Scalar | None] = []
-    root: Node | None = None
-    documents = 0
+    anchors: dict[str, Node | None] = {}  # None while the anchored collection is still open
+    sizes: dict[int, int] = {}  # id(anchored node) -> its size with aliases expanded
     alias_nodes = 0
-    sizes: dict[int, int] = {}  # node id -> expanded size, for anchored nodes only
+    documents = 0
+    #: Open collections: (is_map, line, anchor, children); a mapping's children alternate key, value.
+    stack: list[tuple[bool, int, str | None, list[Node]]] = []
+    top: list[Node] = []  # children of the innermost open collection (the document's root at first)
+    root_holder = top
 
     get_event = parser.get_event
     while True:
         event = get_event()
         kind = type(event)
-        line = event.start_mark.line + 1
         if kind is ScalarEvent:
             tag = event.tag
-            plain = tag is None and event.implicit[0]
-            if tag is not None:
+            line = event.start_mark.line + 1
+            if tag is None:
+                node: Node = new_scalar(Scalar, (event.value, line, event.implicit[0], None))
+            else:
                 problem = tag_problem(tag, event.value)
                 if problem is not None:
                     problems.append((line, problem))
-            node: Node = Scalar(event.value, line, plain, tag)
+                node = new_scalar(Scalar, (event.value, line, False, tag))
             if event.anchor is not None:
                 anchors[event.anchor] = node
                 sizes[id(node)] = 1
+            top.append(node)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            line = event.start_mark.line + 1
             if len(stack) >= MAX_DEPTH:
                 raise YamlProblem(line, f"nesting is deeper than {MAX_DEPTH} levels")
             is_map = kind is MappingStartEvent
             tag = event.tag
             if tag is not None and tag != _NON_SPECIFIC and tag != (MAP if is_map else SEQ):
                 problems.append((line, f"unsupported tag '{show_tag(tag)}': a bank file holds plain data"))
-            collection: Seq | Map = Map(line) if is_map else Seq(line)
             if event.anchor is not None:
-                anchors[event.anchor] = collection
-                open_nodes.add(id(collection))
-            stack.append(collection)
-            pending.append(None)
-            continue
+                anchors[event.anchor] = None
+            top = []
+            stack.append((is_map, line, event.anchor, top))
+        elif isinstance(event, CollectionEndEvent):
+            is_map, line, anchor, children = stack.pop()
+            node = _mapping(line, children, problems) if is_map else Seq(line, children)
+            if anchor is not None:
+                anchors[anchor] = node
+                sizes[id(node)] = _size(node, sizes)
+            top = stack[-1][3] if stack else root_holder
+            top.append(node)
         elif kind is AliasEvent:
-            target = anchors.get(event.anchor)
-            if target is None:
+            line = event.start_mark.line + 1
+            if event.anchor not in anchors:
                 raise YamlProblem(line, f"unknown alias '*{event.anchor}'")
-            if id(target) in open_nodes:
+            target = anchors[event.anchor]
+            if target is None:
                 raise YamlProblem(line, f"recursive alias '*{event.anchor}' (a node cannot contain itself)")
             alias_nodes += sizes[id(target)]
             if alias_nodes > MAX_ALIAS_NODES:
                 raise YamlProblem(line, f"aliases expand to more than {MAX_ALIAS_NODES} nodes")
-            node = target
-        elif isinstance(event, CollectionEndEvent):
-            node = stack.pop()
-            pending.pop()
-            if id(node) in open_nodes:
-                open_nodes.discard(id(node))
-                sizes[id(node)] = _size(node, sizes)
-            line = node.last  # a block collection "ends" on the next token's line: keep its own last line
+            top.append(target)
         elif kind is DocumentStartEvent:
             documents += 1
             if documents > 1:
-                raise YamlProblem(line, "a bank file holds one YAML document, found a second '---'")
-            continue
+                raise YamlProblem(event.start_mark.line + 1,
+                                  "a bank file holds one YAML document, found a second '---'")
         elif kind is StreamEndEvent:
             break
-        else:  # stream start, document end
-            continue
+        # stream start and document end carry nothing
 
-        if not stack:
-            root = node
-            continue
-        parent = stack[-1]
-        parent.last = max(parent.last, line)
-        if type(parent) is Seq:
-            parent.items.append(node)
-            continue
-        key = pending[-1]
-        if key is None:  # node is a key
-            if type(node) is not Scalar:
-                problems.append((node.line, "a mapping key must be text, not a list or mapping"))
-                node = Scalar("", node.line, False, None)
-                node.tag = _UNUSABLE_KEY
-            pending[-1] = node
-            continue
-        pending[-1] = None
-        if key.tag is _UNUSABLE_KEY:
-            continue
-        fields = parent.fields
-        if key.value in fields:
-            first = fields[key.value][0].line
-            problems.append((key.line, f"duplicate key '{key.value}' (first at line {first})"))
-        else:
-            fields[key.value] = (key, node)
-
-    if root is None:
+    if not root_holder:
         raise YamlProblem(1, "the file holds no YAML document")
-    return root, problems
+    return root_holder[0], problems
 
 
-#: Marks a key that was a collection: its pair is dropped after the problem is recorded.
-_UNUSABLE_KEY = "unusable key"
+def _mapping(line: int, children: list[Node], problems: list[tuple[int, str]]) -> Map:
+    """A mapping from its alternating keys and values: text keys only, the first of duplicates kept."""
+    fields: dict[str, tuple[Scalar, Node]] = {}
+    for index in range(0, len(children) - 1, 2):
+        key = children[index]
+        if type(key) is not Scalar:
+            problems.append((key.line, "a mapping key must be text, not a list or mapping"))
+            continue
+        name = key[0]
+        if name in fields:
+            problems.append((key.line, f"duplicate key '{name}' (first at line {fields[name][0].line})"))
+        else:
+            fields[name] = (key, children[index + 1])
+    return Map(line, fields)
 
 
 def _size(node: Seq | Map, sizes: dict[int, int]) -> int:

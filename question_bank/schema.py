@@ -63,7 +63,7 @@ class DemoRef:
     args: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}), hash=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One validated question. ``answer`` is text (recall), an index (choice), a sorted tuple of indexes
     (multi), a bool (truefalse) or a float (numeric). ``tolerance`` is a float for numeric questions and None
