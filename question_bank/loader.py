@@ -11,11 +11,14 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from question_bank._compose import MAX_DEPTH, YamlProblem, collector_paused, compose
-from question_bank._validate import FileResult, Validators, hint, validate_file
 from question_bank.errors import BankError
 from question_bank.schema import Bank, Question, Topic
+
+if TYPE_CHECKING:  # imported on the first load: difflib and the validator are not needed to import the package
+    from question_bank._validate import FileResult, Validators
 
 #: Where the curated bank lives: one file per topic.
 PACKAGED_DIR = Path(__file__).resolve().parent / "topics"
@@ -163,12 +166,16 @@ class _Builder:
             except YamlProblem as err:
                 self.file_error(path, err.message, err.line)
             else:
+                from question_bank._validate import validate_file
+
                 result = validate_file(path, root, problems, self.demos)
                 self.errors.extend((len(self.files), error) for error in result.errors)
                 self.results.append(result)
         self.files.append(path)
 
     def finish(self) -> Bank:
+        from question_bank._validate import hint
+
         topics: dict[str, Topic] = {}
         owners: dict[str, tuple[str, int]] = {}  # id -> where it was first declared
         rejected: set[int] = set()  # ids of valid questions that a check across files leaves out
