@@ -54,6 +54,8 @@ def load(paths: Iterable[str | os.PathLike[str]] | None = None, demos: Validator
 
 
 def _load(paths: Iterable[str | os.PathLike[str]] | None, demos: Validators | None, packaged: bool) -> Bank:
+    if isinstance(paths, (str, os.PathLike)):  # one path, not a string of one-letter paths
+        paths = [paths]
     builder = _Builder(demos)
     if packaged:
         for file in packaged_files():

@@ -154,6 +154,12 @@ def test_folder_reads_yaml_and_yml_in_name_order_and_nothing_else(tmp_path: Path
     assert list(bank.topics) == ["alpha", "bravo"]
 
 
+def test_a_single_path_need_not_be_in_a_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", _file("alpha", "single"))
+    assert [q.id for q in question_bank.load(str(path), packaged=False).questions] == ["single"]
+    assert [q.id for q in question_bank.load(path, packaged=False).questions] == ["single"]
+
+
 def test_the_same_file_named_twice_is_read_once(tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", _file("alpha", "only-once"))
     bank = question_bank.load([path, tmp_path, str(path)], packaged=False)
