@@ -68,8 +68,8 @@ class YamlProblem(Exception):
 
 class Scalar(tuple):
     """``(value, line, plain, tag)``: a tuple, because the composer makes one per scalar and a tuple costs no
-    Python-level ``__init__``. ``plain`` marks an untagged plain scalar (resolved by the core schema); otherwise
-    ``tag`` (None, ``!`` or ``!!str`` for text) decides."""
+    Python-level ``__init__``. ``plain`` marks an untagged plain scalar (resolved by the core schema);
+    otherwise ``tag`` (None, ``!`` or ``!!str`` for text) decides."""
 
     __slots__ = ()
     value: str = property(itemgetter(0))  # type: ignore[assignment]

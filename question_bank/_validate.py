@@ -207,8 +207,8 @@ class _Question:
         return Question(  # positional, in field order: a tenth of the cost of keywords for 10,000 questions
             values["id"], self.topic, kind, values["difficulty"], get("tags", ()), values["prompt"],
             values["answer"], get("choices", ()), get("tolerance", 0.0) if kind == "numeric" else None,
-            values["explanation"], get("misconception"), get("demo"), get("follow_ups", ()), get("sources", ()),
-            self.path, node.line,
+            values["explanation"], get("misconception"), get("demo"), get("follow_ups", ()),
+            get("sources", ()), self.path, node.line,
         )  # type: ignore[arg-type]
 
     def check_id(self, name: str, node: Node) -> str | None:

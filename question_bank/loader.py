@@ -17,7 +17,7 @@ from question_bank._compose import MAX_DEPTH, YamlProblem, collector_paused, com
 from question_bank.errors import BankError
 from question_bank.schema import Bank, Question, Topic
 
-if TYPE_CHECKING:  # imported on the first load: difflib and the validator are not needed to import the package
+if TYPE_CHECKING:  # imported on the first load: importing the package needs neither difflib nor the validator
     from question_bank._validate import FileResult, Validators
 
 #: Where the curated bank lives: one file per topic.
@@ -43,8 +43,10 @@ def packaged_files() -> list[Path]:
     return _folder_files(PACKAGED_DIR) if PACKAGED_DIR.is_dir() else []
 
 
-def load(paths: Iterable[str | os.PathLike[str]] | None = None, demos: Validators | None = None,
-         packaged: bool = True) -> Bank:
+Paths = Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None
+
+
+def load(paths: Paths = None, demos: Validators | None = None, packaged: bool = True) -> Bank:
     """The packaged bank (unless ``packaged`` is False) plus ``paths``: files, or folders whose ``*.yaml`` and
     ``*.yml`` files are read in name order. ``demos`` maps each demo name to a validator raising ValueError
     for bad arguments; with None, demo links are checked for shape only. Never raises for anything in the
@@ -53,7 +55,7 @@ def load(paths: Iterable[str | os.PathLike[str]] | None = None, demos: Validator
         return _load(paths, demos, packaged)
 
 
-def _load(paths: Iterable[str | os.PathLike[str]] | None, demos: Validators | None, packaged: bool) -> Bank:
+def _load(paths: Paths, demos: Validators | None, packaged: bool) -> Bank:
     if isinstance(paths, (str, os.PathLike)):  # one path, not a string of one-letter paths
         paths = [paths]
     builder = _Builder(demos)
@@ -64,7 +66,11 @@ def _load(paths: Iterable[str | os.PathLike[str]] | None, demos: Validators | No
     for raw in paths or ():
         path = os.fspath(raw)
         if os.path.isdir(path):
-            files = _folder_files(Path(path))
+            try:
+                files = _folder_files(Path(path), strict=True)
+            except OSError as err:
+                builder.file_error(path, f"cannot read this folder: {err.strerror or err}")
+                continue
             if not files:
                 builder.file_error(path, f"no {' or '.join(BANK_SUFFIXES)} files in this folder")
             names = [str(file) for file in files]
@@ -86,10 +92,13 @@ def load_text(data: str | bytes, path: str = "<text>", demos: Validators | None 
         return builder.finish()
 
 
-def _folder_files(folder: Path) -> list[Path]:
+def _folder_files(folder: Path, strict: bool = False) -> list[Path]:
+    """The bank files in ``folder``, by name; an unreadable folder has none (OSError if ``strict``)."""
     try:
         entries = list(folder.iterdir())
     except OSError:
+        if strict:
+            raise
         return []
     return sorted(p for p in entries if p.suffix in BANK_SUFFIXES and p.is_file())
 

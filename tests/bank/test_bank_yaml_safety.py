@@ -255,3 +255,12 @@ def test_fifos_and_devices_are_refused_without_blocking(tmp_path: Path) -> None:
     bank = question_bank.load([fifo, "/dev/zero"], packaged=False)
     assert [str(error) for error in bank.errors] == [f"{fifo}:1: not a regular file",
                                                      "/dev/zero:1: not a regular file"]
+
+
+def test_unreadable_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(self: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    bank = question_bank.load([tmp_path], packaged=False)
+    assert [str(e) for e in bank.errors] == [f"{tmp_path}:1: cannot read this folder: Permission denied"]
