@@ -11,7 +11,7 @@ import pytest
 from bank_support import GOOD_FILE, topic_file, write
 
 import question_bank
-from question_bank import DemoRef, Question, check_answer
+from question_bank import DemoRef, Question, check_answer, loader
 from quizzer.demos.registry import validators
 
 ONE_QUESTION = """\
@@ -280,3 +280,11 @@ def test_importing_question_bank_does_not_import_yaml() -> None:
             "print('yaml' in sys.modules, 'rich' in sys.modules, 'numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False", "False"]
+
+
+def test_only_the_first_broken_follow_ups_get_hints() -> None:
+    count = loader.MAX_FOLLOW_UP_HINTS + 3
+    items = "".join(ONE_QUESTION.format(qid=f"q-{n}") + f"  follow_ups: [qq-{n}]\n" for n in range(count))
+    bank = question_bank.load_text(topic_file(items))
+    hinted = [error.message.endswith(f"(did you mean 'q-{n}'?)") for n, error in enumerate(bank.errors)]
+    assert hinted == [True] * loader.MAX_FOLLOW_UP_HINTS + [False] * 3
