@@ -13,7 +13,8 @@ ADDING_BASELINE_MSE = 1.0 / 6.0
 
 def adding_problem(n: int, seq_len: int, rng: np.random.Generator,
                    dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4; in the form of Le et al. 2015).
+    """The adding problem (Hochreiter & Schmidhuber 1997, experiment 4), in its common modern form: values in
+    [0, 1), the target the plain sum (the original drew values from [-1, 1] and scaled the target).
 
     Each sequence has two channels: channel 0 holds values drawn from U(0, 1); channel 1 is a marker that is 1 at
     exactly two steps, one in the first half and one in the second half, and 0 elsewhere. The target is the sum of
