@@ -221,7 +221,9 @@ SPECS: dict[str, DemoParams] = {
                 _hidden(16, 128, 2),
                 Param("weight_scale", "float", 1.0, 0.05, 3.0,
                       help="spectral radius of the recurrent weight matrices"),
-                Param("forget_bias", "float", 1.0, -10.0, 10.0, help="LSTM forget-gate bias"),
+                # 2 rather than Jozefowicz et al.'s 1: at 1 (f ~ 0.73) whether an untrained LSTM beats the RNN
+                # depends on the seed; at 2 (f ~ 0.88) it does for every seed, which is the point of the demo.
+                Param("forget_bias", "float", 2.0, -10.0, 10.0, help="LSTM forget-gate bias"),
                 _seed(),
             ),
         ),
