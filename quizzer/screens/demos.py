@@ -65,12 +65,16 @@ class DemoListScreen(Screen):
 class DemoScreen(Screen):
     """One demo: its parameters on the left, its live output on the right."""
 
+    # The controls' number boxes leave letters alone (NumberInput), so these keys work from any control.
     BINDINGS = [
         Binding("r", "run", "Run"),
         Binding("c", "cancel", "Cancel"),
         Binding("w", "toggle_wide", "Wide output"),
         Binding("escape", "back", "Back"),
     ]
+
+    #: The keyboard starts on the first parameter's control.
+    AUTO_FOCUS = ".param-row > *"
 
     #: A training is running in a worker.
     running: var[bool] = var(False)
@@ -131,12 +135,17 @@ class DemoScreen(Screen):
     def action_toggle_wide(self) -> None:
         self.wide = not self.wide
 
+    def focus_first_control(self) -> None:
+        controls = self.query(ParamControl)
+        if controls:
+            controls.first().focus_control()
+
     def watch_wide(self, wide: bool) -> None:
         self.set_class(wide, "-wide")
         if wide:
             self.query_one("#demo-view").focus()
-        elif self.focused is None or self.focused is self.query_one("#demo-view"):
-            self.query_one(ParamControl).query_one(".param-row").children[1].focus()
+        else:
+            self.focus_first_control()
 
     @on(ParamControl.Changed)
     def _param_changed(self, event: ParamControl.Changed) -> None:

@@ -22,6 +22,7 @@ from quizzer.session import DEFAULT_COUNT, KINDS, Filters, QuizSession, format_a
 from quizzer.widgets.answers import AnswerInput
 from quizzer.widgets.feedback import AnswerFeedback
 from quizzer.widgets.key_numbers import KeyNumbers
+from quizzer.widgets.number_input import NumberInput
 from quizzer.widgets.question import QuestionView, QuizProgress
 
 ANY = "any"
@@ -54,7 +55,7 @@ class QuizSetupScreen(Screen):
                 yield Select([(k, k) for k in KINDS], prompt="any kind", id="kind")
             with Horizontal(classes="field"):
                 yield Label("Questions", classes="field-label")
-                yield Input(str(DEFAULT_COUNT), type="integer", id="count")
+                yield NumberInput(str(DEFAULT_COUNT), type="integer", id="count")
             yield Button("Start", id="start", variant="primary")
         yield Footer()
 

@@ -19,6 +19,8 @@ from textual.reactive import var
 from textual.validation import Number
 from textual.widgets import Input, OptionList, SelectionList, Static
 
+from quizzer.widgets.number_input import NumberInput
+
 #: Keys that pick (or toggle) choice 1..6: digits and letters.
 DIGITS = "123456"
 LETTERS = "abcdef"
@@ -160,8 +162,8 @@ class NumericAnswer(AnswerInput):
         if self.tolerance:
             hint += f" (within ±{self.tolerance:g} counts)"
         yield Static(hint + ".", classes="hint")
-        yield Input(type="number", placeholder="a number, e.g. 0.25 or 1e-3", validators=[Number()],
-                    validate_on=["submitted"])
+        yield NumberInput(placeholder="a number, e.g. 0.25 or 1e-3", validators=[Number()],
+                          validate_on=["submitted"])
         yield Static("", id="numeric-error", classes="error", markup=False)
 
     def focus_input(self) -> None:

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Input, Label, Select, Static, Switch
 
+from quizzer.widgets.number_input import NumberInput
+
 #: Ranges at least this many times wider than their lower bound step by doubling (learning rates, say).
 LOG_STEP_RATIO = 1000.0
 #: A float range is stepped in about this many steps ...
@@ -56,7 +58,7 @@ def format_value(value: object) -> str:
     return str(value)
 
 
-class StepInput(Input):
+class StepInput(NumberInput):
     """A number Input: ``+`` steps up and ``-`` steps down (``-`` still types a minus sign into an empty box or at
     its start, when the parameter allows negative numbers)."""
 
@@ -68,13 +70,12 @@ class StepInput(Input):
         negative_ok = self.param.low is None or self.param.low < 0
         return negative_ok and (not self.value or self.cursor_position == 0)
 
-    async def _on_key(self, event: events.Key) -> None:
+    def _on_key(self, event: events.Key) -> None:
+        # Runs before NumberInput's and Input's handlers (MRO order); preventing the default ends the chain.
         if event.character == "+" or (event.character == "-" and not self._minus_types()):
             event.stop()
             event.prevent_default()
             self.step(1 if event.character == "+" else -1)
-            return
-        await super()._on_key(event)
 
     def step(self, direction: int) -> None:
         try:
@@ -133,9 +134,14 @@ class ParamControl(Vertical):
             elif p.kind in ("int", "float"):
                 yield StepInput(p, value=format_value(self.value),
                                 placeholder="preset" if p.default is None else "", compact=True)
-            else:
-                yield Input(value=format_value(self.value), placeholder=p.range_text, compact=True)
+            else:  # a list of numbers
+                yield NumberInput(value=format_value(self.value), placeholder=p.range_text, compact=True,
+                                  type="text", extra=", ")
         yield Static("", classes="param-error", markup=False)
+
+    def focus_control(self) -> None:
+        """Give the keyboard to this parameter's control."""
+        self.query_one(".param-row").children[1].focus()
 
     def watch_error(self, error: str) -> None:
         self.set_class(bool(error), "-invalid")

@@ -14,6 +14,7 @@ from quizzer.storage import Store
 from quizzer.widgets.answers import NumericAnswer
 from quizzer.widgets.feedback import AnswerFeedback
 from quizzer.widgets.key_numbers import KeyNumbers
+from quizzer.widgets.number_input import NumberInput
 
 
 @pytest.mark.parametrize("right", [True, False], ids=["right", "wrong"])
@@ -196,3 +197,14 @@ def test_cli_unknown_topic_gets_a_hint(capsys) -> None:
     assert "did you mean 'fixture-gates'?" in capsys.readouterr().err
 
 
+
+
+async def test_letters_are_not_swallowed_by_the_number_box() -> None:
+    app = quiz_app(kinds=("numeric",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, NumberInput)
+        assert "q Quit" in screen_text(app)  # the footer offers it because the box leaves q alone
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
