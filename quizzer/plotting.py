@@ -45,6 +45,10 @@ _DIGITS = 3
 _PLOTEXT_LOCK = threading.Lock()
 
 
+#: Whole numbers below this are printed in full with thousands separators.
+_FULL_INTEGER_LIMIT = 1_000_000
+
+
 def format_number(value: float) -> str:
     """A short label for a number: 3 significant digits, ``nan``/``inf`` spelled out."""
     if math.isnan(value):
@@ -53,6 +57,8 @@ def format_number(value: float) -> str:
         return "inf" if value > 0 else "-inf"
     if value == 0:
         return "0"
+    if float(value).is_integer() and abs(value) < _FULL_INTEGER_LIMIT:
+        return f"{int(value):,}"  # counts read better in full: 8,298 cards, not 8.3e+03
     return f"{value:.{_DIGITS}g}"
 
 
