@@ -8,6 +8,11 @@ reverse (exact BPTT). This module stacks layers, checks every input, and packs r
 Conventions everywhere: time-major arrays, ``T`` steps, ``B`` sequences, ``X`` input features, ``H`` hidden units,
 ``L`` layers. All arrays carry the model's dtype (float32 or float64).
 
+Inside the step loops the arrays are unit-major, ``(T, G*H, B)`` for G gate blocks and ``(T, H, B)`` for states,
+so that every gate block of a step is one contiguous ``(H, B)`` chunk (NumPy is several times slower on strided
+blocks) while the recurrent product stays one fused GEMM per step, ``(G*H, H) @ (H, B)``. The public arrays are
+``(T, B, H)``: contiguous copies for outputs and states, transposed views for gates and per-step gradients.
+
 Masks: ``mask`` is ``(T, B)`` of 0/1. At a step where ``mask[t, b] == 0`` the cell does not run for sequence ``b``:
 its state carries over unchanged, its output is 0 and its gate values are reported as 0. For right-padded
 batches this is exactly PyTorch's ``pack_padded_sequence(..., enforce_sorted=False)`` followed by
@@ -70,12 +75,16 @@ class Grads:
 class _Mask:
     """A checked mask, in the forms the step loops need.
 
-    ``keep`` ``(T, B, 1)`` model dtype, 1 at real steps; ``pad`` ``(T, B, 1)`` bool, True at masked steps;
-    ``padded_steps`` a Python list of T bools, True where any sequence is masked (so unmasked steps skip work).
+    ``keep`` ``(T, B, 1)`` model dtype, 1 at real steps; ``pad`` ``(T, B, 1)`` bool, True at masked steps (both
+    for ``(T, B, H)`` arrays); ``keep_units`` and ``pad_units`` ``(T, 1, B)``, the same for unit-major
+    ``(T, H, B)`` arrays; ``padded_steps`` a Python list of T bools, True where any sequence is masked (so
+    unmasked steps skip work).
     """
 
     keep: np.ndarray
     pad: np.ndarray
+    keep_units: np.ndarray
+    pad_units: np.ndarray
     padded_steps: list[bool]
 
 
@@ -99,6 +108,26 @@ class _LayerGrads:
     params: dict[str, np.ndarray]
     hidden: np.ndarray
     cell: np.ndarray | None = None
+
+
+def _project(weight: np.ndarray, bias: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Input projection of all steps, unit-major: ``(T, R, B)`` with ``[t] = weight (R, X) @ x_t^T + bias (R,)``.
+
+    ``x`` is ``(T, B, X)``. One GEMM over all ``T*B`` columns, then one copy into step order (NumPy's stacked
+    matmul makes a slow call per step).
+    """
+    steps, batch, width = x.shape
+    rows = weight.shape[0]
+    flat = weight @ x.reshape(steps * batch, width).T  # (R, T*B)
+    flat += bias[:, None]
+    out = np.empty((steps, rows, batch), dtype=flat.dtype)
+    np.copyto(out, flat.reshape(rows, steps, batch).transpose(1, 0, 2))
+    return out
+
+
+def _time_major(units: np.ndarray) -> np.ndarray:
+    """A contiguous ``(T, B, H)`` copy of a unit-major ``(T, H, B)`` array."""
+    return np.ascontiguousarray(units.transpose(0, 2, 1))
 
 
 def _shape(a: Any) -> str:
@@ -257,9 +286,12 @@ class RecurrentModel:
         if not (real | (arr == 0)).all():
             raise ValueError(f"mask of shape {_shape(arr)} must hold only 0 and 1")
         pad = ~real
+        keep = real.astype(self.dtype)
         return _Mask(
-            keep=real.astype(self.dtype)[:, :, None],
+            keep=keep[:, :, None],
             pad=pad[:, :, None],
+            keep_units=keep[:, None, :],
+            pad_units=pad[:, None, :],
             padded_steps=pad.any(axis=1).tolist(),
         )
 

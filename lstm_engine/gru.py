@@ -7,7 +7,7 @@
 
 σ and tanh come from the overflow-free exp-based kernels of :mod:`lstm_engine._activations`; the factors -1 (r, z)
 and -2 (n) those kernels need are folded into the rows of the weight copies used in the step loop (exact: powers of
-two).
+two). The loops work unit-major, see :mod:`lstm_engine.base`.
 """
 
 from __future__ import annotations
@@ -18,26 +18,30 @@ from typing import Any
 import numpy as np
 
 from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_
-from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
+from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask, _project, _time_major
 
 __all__ = ["GRU", "Run", "Grads"]
 
 _R, _Z, _N = range(3)  # PyTorch's block order
 _SIGMOID_BLOCKS = 2  # r, z
+# Backward blocks per step: dL/d(W_hn h + b_hn) = dA_n·r, then dA_r, dA_z, dA_n. Blocks 0-2 are the h side (with
+# W_hh's rows permuted to n|r|z), blocks 1-3 the x side in PyTorch's order r|z|n: both contiguous.
+_NH, _DR, _DZ, _DN = range(4)
 
 
 @dataclass
 class _GRULayer:
-    """One layer's forward record.
+    """One layer's forward record (unit-major).
 
-    ``x`` ``(T, B, X)``; ``act`` ``(T, B, 3H)`` gate values r|z|n; ``hs`` ``(T+1, B, H)`` states with index 0 the
-    initial state; ``hn`` ``(T, B, H)`` ``TANH_SCALE * (W_hn h_{t-1} + b_hn)``; ``w_ih`` ``(3H, X)``, ``w_hh`` ``(3H, H)`` the
-    weights used.
+    ``x`` ``(T, B, X)`` the layer's input; ``act`` ``(T, 3H, B)`` gate values r|z|n; ``hs`` ``(T+1, H, B)``
+    states with index 0 the initial state; ``states`` = ``hs`` as ``(T+1, B, H)``; ``hn`` ``(T, H, B)``
+    ``TANH_SCALE * (W_hn h_{t-1} + b_hn)``; ``w_ih`` ``(3H, X)``, ``w_hh`` ``(3H, H)`` the weights used.
     """
 
     x: np.ndarray
     act: np.ndarray
     hs: np.ndarray
+    states: np.ndarray
     hn: np.ndarray
     w_ih: np.ndarray
     w_hh: np.ndarray
@@ -64,105 +68,122 @@ class GRU(RecurrentModel):
         self, layer: int, x: np.ndarray, init: tuple[np.ndarray, ...], mask: _Mask | None
     ) -> _GRULayer:
         p = self._layer_params(layer)
-        steps, batch, width = x.shape
+        steps, batch, _ = x.shape
         hidden = self.hidden_size
         sig = _SIGMOID_BLOCKS * hidden
         scale = self._scale
         w_ih, w_hh = p["weight_ih"].copy(), p["weight_hh"].copy()
-        w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)  # (H, 3H), rows scaled for the kernels
+        w_hh_s = w_hh * scale[:, None]  # (3H, H), rows scaled for the kernels
         bias = p["bias_ih"].copy()
         bias[:sig] += p["bias_hh"][:sig]  # b_hn stays inside r ⊙ (...)
-        b_hn = p["bias_hh"][sig:] * TANH_SCALE
-        act = np.matmul(x.reshape(steps * batch, width), (w_ih * scale[:, None]).T)
-        act += bias * scale
-        act = act.reshape(steps, batch, 3 * hidden)
-        hs = np.empty((steps + 1, batch, hidden), dtype=self.dtype)
-        hs[0] = init[0]
-        hn = np.empty((steps, batch, hidden), dtype=self.dtype)
-        rec = np.empty((batch, 3 * hidden), dtype=self.dtype)
-        tmp = np.empty((batch, hidden), dtype=self.dtype)
+        b_hn = (p["bias_hh"][sig:] * TANH_SCALE)[:, None]
+        act = _project(w_ih * scale[:, None], bias * scale, x)  # (T, 3H, B)
+        hs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
+        hs[0] = init[0].T
+        hn = np.empty((steps, hidden, batch), dtype=self.dtype)
+        rec = np.empty((3 * hidden, batch), dtype=self.dtype)
+        tmp = np.empty((hidden, batch), dtype=self.dtype)
         clamp = EXP_CLAMP[self.dtype]
         padded = mask.padded_steps if mask is not None else None
         for t in range(steps):
             a = act[t]
-            np.matmul(hs[t], w_hh_t, out=rec)
-            s = a[:, :sig]
-            np.add(s, rec[:, :sig], out=s)
+            np.matmul(w_hh_s, hs[t], out=rec)
+            s = a[:sig]
+            np.add(s, rec[:sig], out=s)
             sigmoid_(s, clamp)
-            np.add(rec[:, sig:], b_hn, out=hn[t])
-            n = a[:, sig:]
-            np.multiply(a[:, :hidden], hn[t], out=tmp)
+            np.add(rec[sig:], b_hn, out=hn[t])
+            n = a[sig:]
+            np.multiply(a[:hidden], hn[t], out=tmp)
             np.add(n, tmp, out=n)
             tanh_(n, clamp)
             np.subtract(hs[t], n, out=tmp)
-            np.multiply(tmp, a[:, hidden:sig], out=tmp)
+            np.multiply(tmp, a[hidden:sig], out=tmp)
             np.add(n, tmp, out=hs[t + 1])
             if padded is not None and padded[t]:
-                np.copyto(hs[t + 1], hs[t], where=mask.pad[t])
-        states = hs[1:]
+                np.copyto(hs[t + 1], hs[t], where=mask.pad_units[t])
+        states = _time_major(hs)
         if mask is None:
-            output = states
+            output = states[1:]
         else:
-            output = states * mask.keep
-            act *= mask.keep  # report gates as 0 where the cell did not run
-        blocks = act.reshape(steps, batch, 3, hidden)
-        gates = {"r": blocks[:, :, _R], "z": blocks[:, :, _Z], "n": blocks[:, :, _N], "h": states}
+            output = states[1:] * mask.keep
+            act *= mask.keep_units  # report gates as 0 where the cell did not run
+        blocks = act.reshape(steps, 3, hidden, batch).transpose(0, 1, 3, 2)  # (T, 3, B, H) views
+        gates = {"r": blocks[:, _R], "z": blocks[:, _Z], "n": blocks[:, _N], "h": states[1:]}
         return _GRULayer(
-            x=x, act=act, hs=hs, hn=hn, w_ih=w_ih, w_hh=w_hh, output=output, final=(hs[steps],), gates=gates
-        )
+            x=x, act=act, hs=hs, states=states, hn=hn, w_ih=w_ih, w_hh=w_hh, output=output,
+            final=(states[steps],), gates=gates,
+        )  # fmt: skip
 
     def _layer_backward(
         self, record: _GRULayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
     ) -> _LayerGrads:
-        x, act, hs, hn = record.x, record.act, record.hs, record.hn
+        x, act = record.x, record.act
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        blocks = act.reshape(steps, batch, 3, hidden)
-        r, z, n = (blocks[:, :, k] for k in (_R, _Z, _N))
-        # d4[t] = [dA_r, dA_z, dA_n ⊙ r, dA_n]: the first three are dL/d(W_hh h + b_hh) (the h side), and
-        # r|z|n with the last one are dL/d(W_ih x + b_ih). Before the loop they hold the local factors:
-        # r: (W_hn h + b_hn)·σ'(a_r) (times dA_n)   z: (h_{t-1} - n)·σ'(a_z)   n' = r (times dA_n)
-        # n: (1 - z)·tanh'(a_n)   (z and n are then multiplied by dL/dh_t)
-        d4 = np.empty((steps, batch, 4, hidden), dtype=self.dtype)
-        fr, fz, fr2, fn = (d4[:, :, k] for k in range(4))
-        np.subtract(1.0, r, out=fr)
-        fr *= r
-        fr *= hn
-        fr *= 1.0 / TANH_SCALE  # hn was stored scaled
-        np.subtract(1.0, z, out=fz)
-        fz *= z
-        np.subtract(hs[:-1], n, out=fr2)  # scratch
-        fz *= fr2
-        fr2[...] = r
-        np.square(n, out=fn)
-        np.subtract(1.0, fn, out=fn)
-        one_minus_z = np.subtract(1.0, z)
-        fn *= one_minus_z
-        if mask is not None:
-            fn *= mask.keep  # the only factor not already 0 where the cell did not run
-        # dh_{t-1} gets dh_t·z directly; where the cell did not run it gets dh_t (z is 0 there, so add 1).
-        keep_z = z if mask is None else z + mask.pad
-        d_h = d_out
-        carry = d_final[0].copy()
-        tmp = np.empty((batch, hidden), dtype=self.dtype)
-        w_hh = record.w_hh
-        h_side = d4.reshape(steps, batch, 4 * hidden)[:, :, : 3 * hidden]
-        for t in range(steps - 1, -1, -1):
-            dh = d_h[t]
-            np.add(dh, carry, out=dh)
-            da = d4[t]
-            np.multiply(dh[:, None, :], da[:, 1::2], out=da[:, 1::2])  # z, n
-            np.multiply(da[:, 3:], da[:, 0:3:2], out=da[:, 0:3:2])  # r, n'
-            np.matmul(h_side[t], w_hh, out=carry)
-            np.multiply(dh, keep_z[t], out=tmp)
-            np.add(carry, tmp, out=carry)
-        h_flat = h_side.reshape(steps * batch, 3 * hidden)
-        x_flat = d4[:, :, (_R, _Z, 3)].reshape(steps * batch, 3 * hidden)
+        d_h = np.ascontiguousarray(d_out.transpose(0, 2, 1))  # (T, H, B), becomes dL/dh_t in total
+        flat = np.empty((4 * hidden, steps, batch), dtype=self.dtype)  # blocks n'|r|z|n, for the GEMMs
+        blocks = self._time_blocks(steps, 4 * hidden * batch)
+        longest = max(stop - start for start, stop in blocks)
+        factors = np.empty((longest, 4 * hidden, batch), dtype=self.dtype)
+        w_hh_t = np.concatenate((record.w_hh[2 * hidden :], record.w_hh[: 2 * hidden])).T  # (H, 3H): n|r|z
+        carry = d_final[0].T.copy()  # (H, B) dL/dh_t from step t+1 (or from d_state)
+        tmp = np.empty_like(carry)
+        padded = mask.padded_steps if mask is not None else None
+        for start, stop in blocks:
+            size = stop - start
+            _local_factors(act[start:stop], record.hn[start:stop], record.hs[start:stop], factors[:size],
+                           None if mask is None else mask.keep_units[start:stop])  # fmt: skip
+            f4 = factors.reshape(longest, 4, hidden, batch)
+            for t in range(stop - 1, start - 1, -1):
+                k = t - start
+                dh = d_h[t]
+                np.add(dh, carry, out=dh)
+                np.multiply(f4[k, _DZ:], dh, out=f4[k, _DZ:])  # dA_z, dA_n
+                np.multiply(f4[k, :_DZ], f4[k, _DN], out=f4[k, :_DZ])  # dA_n·r, dA_r
+                np.matmul(w_hh_t, factors[k, : 3 * hidden], out=carry)
+                np.multiply(dh, act[t, hidden : 2 * hidden], out=tmp)  # h_t = ... + z·h_{t-1}
+                np.add(carry, tmp, out=carry)
+                if padded is not None and padded[t]:  # the cell did not run: the gradient passes through
+                    np.copyto(carry, dh, where=mask.pad_units[t])
+            np.copyto(flat[:, start:stop], factors[:size].transpose(1, 0, 2))
+        h_side = flat[: 3 * hidden].reshape(3 * hidden, steps * batch)  # n'|r|z
+        x_side = flat[hidden:].reshape(3 * hidden, steps * batch)  # r|z|n
+        d_w_hh = h_side @ record.states[:-1].reshape(steps * batch, hidden)
+        d_b_hh = h_side.sum(axis=1)
         params = {
-            "weight_ih": x_flat.T @ x.reshape(steps * batch, width),
-            "weight_hh": h_flat.T @ hs[:-1].reshape(steps * batch, hidden),
-            "bias_ih": x_flat.sum(axis=0),
-            "bias_hh": h_flat.sum(axis=0),
+            "weight_ih": x_side @ x.reshape(steps * batch, width),
+            "weight_hh": np.concatenate((d_w_hh[hidden:], d_w_hh[:hidden])),
+            "bias_ih": x_side.sum(axis=1),
+            "bias_hh": np.concatenate((d_b_hh[hidden:], d_b_hh[:hidden])),
         }
-        d_input = (x_flat @ record.w_ih).reshape(steps, batch, width)
-        return _LayerGrads(d_input=d_input, d_init=(carry,), params=params, hidden=d_h)
+        d_input = (x_side.T @ record.w_ih).reshape(steps, batch, width)
+        return _LayerGrads(d_input=d_input, d_init=(carry.T,), params=params, hidden=d_h.transpose(0, 2, 1))
+
+
+def _local_factors(act: np.ndarray, hn: np.ndarray, h_prev: np.ndarray, out: np.ndarray,
+                   keep: np.ndarray | None) -> None:  # fmt: skip
+    """Local derivative factors for a block of K steps, written into ``out`` ``(K, 4H, B)`` (blocks n'|r|z|n):
+
+        n': r   r: (W_hn h_{t-1} + b_hn)·σ'(a_r)   (both later times dA_n)
+        z: (h_{t-1} - n)·σ'(a_z)   n: (1 - z)·tanh'(a_n)   (both later times dL/dh_t)
+
+    ``act`` ``(K, 3H, B)``, ``hn`` ``(K, H, B)`` (scaled by TANH_SCALE), ``h_prev`` ``(K, H, B)``; ``keep``
+    ``(K, 1, B)`` zeroes the n factor at masked steps (the others are 0 there already: the gates are).
+    """
+    steps, rows, batch = act.shape
+    r, z, n = (act.reshape(steps, 3, rows // 3, batch)[:, k] for k in (_R, _Z, _N))
+    nh, fr, fz, fn = (out.reshape(steps, 4, rows // 3, batch)[:, k] for k in (_NH, _DR, _DZ, _DN))
+    np.subtract(1.0, r, out=fr)
+    fr *= r
+    fr *= hn
+    fr *= 1.0 / TANH_SCALE
+    np.subtract(1.0, z, out=fn)
+    np.multiply(z, fn, out=fz)
+    np.subtract(h_prev, n, out=nh)  # nh is scratch until the end
+    fz *= nh
+    np.square(n, out=nh)
+    np.subtract(1.0, nh, out=nh)
+    fn *= nh
+    if keep is not None:
+        fn *= keep
+    np.copyto(nh, r)

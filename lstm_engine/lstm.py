@@ -7,8 +7,9 @@
     o = σ(W_io x + b_io + W_ho h_{t-1} + b_ho [+ w_co ⊙ c_t])
     h_t = o ⊙ tanh(c_t)
 
-Inside the step loop the gates live in the order o|i|f|g, so that the three sigmoid gates are one contiguous block
-and the three gates driven by dL/dc_t in the backward pass (i, f, g) are another. All four gates go through one
+Inside the step loop the gates live unit-major (see :mod:`lstm_engine.base`) in the order o|i|f|g, so that the three
+sigmoid gates are one contiguous block and the three gates driven by dL/dc_t in the backward pass (i, f, g) are
+another. All four gates go through one
 overflow-free exp-based sigmoid (g as σ(2a) then 2σ-1, see :mod:`lstm_engine._activations`); the factors -1 and -2
 that kernel needs are folded into the rows of the weight copies (exact: powers of two).
 """
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_from_sigmoid_, tanh_of_
-from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
+from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask, _project, _time_major
 
 __all__ = ["LSTM", "Run", "Grads"]
 
@@ -33,18 +34,22 @@ _SIGMOID_BLOCKS = 3  # o, i, f: the first three internal blocks
 
 @dataclass
 class _LSTMLayer:
-    """One layer's forward record (internal gate order o|i|f|g).
+    """One layer's forward record (internal gate order o|i|f|g, unit-major).
 
-    ``x`` ``(T, B, X)``; ``gates`` ``(T, B, 4H)`` activations; ``hs``, ``cs`` ``(T+1, B, H)`` states with index 0
-    the initial state; ``tanh_c`` ``(T, B, H)`` tanh of the step's new cell; ``w_ih`` ``(4H, X)`` and ``w_hh``
-    ``(4H, H)`` the unscaled weights used, in internal order; ``peep`` ``(3, H)`` rows w_ci, w_cf, w_co or None.
+    ``x`` ``(T, B, X)`` the layer's input; ``act`` ``(T, 4H, B)`` gate values; ``hs``, ``cs`` ``(T+1, H, B)``
+    states with index 0 the initial state; ``states`` = ``hs`` as ``(T+1, B, H)``; ``tanh_c`` ``(T, H, B)``;
+    ``terms`` ``(T, 2, H, B)`` the two terms of ``c_t``, ``i⊙g`` and ``f⊙c_{t-1}`` (the backward reuses them);
+    ``w_ih`` ``(4H, X)`` and ``w_hh`` ``(4H, H)`` the unscaled weights used, in internal order; ``peep``
+    ``(3, H)`` rows w_ci, w_cf, w_co or None.
     """
 
     x: np.ndarray
     act: np.ndarray
     hs: np.ndarray
     cs: np.ndarray
+    states: np.ndarray
     tanh_c: np.ndarray
+    terms: np.ndarray
     w_ih: np.ndarray
     w_hh: np.ndarray
     peep: np.ndarray | None
@@ -114,38 +119,37 @@ class LSTM(RecurrentModel):
         self, layer: int, x: np.ndarray, init: tuple[np.ndarray, ...], mask: _Mask | None
     ) -> _LSTMLayer:
         p = self._layer_params(layer)
-        steps, batch, width = x.shape
+        steps, batch, _ = x.shape
         hidden = self.hidden_size
-        perm, scale = self._perm, self._scale
+        perm, scale = self._perm, self._scale[:, None]
         w_ih = p["weight_ih"][perm]  # (4H, X) internal order, unscaled (for backward)
         w_hh = p["weight_hh"][perm]
-        w_hh_t = np.ascontiguousarray((w_hh * scale[:, None]).T)  # (H, 4H), rows scaled for the kernels
-        bias = (p["bias_ih"] + p["bias_hh"])[perm] * scale
-        act = np.matmul(x.reshape(steps * batch, width), (w_ih * scale[:, None]).T)
-        act += bias
-        act = act.reshape(steps, batch, 4 * hidden)  # scaled pre-activations, turned into gate values step by step
-        hs = np.empty((steps + 1, batch, hidden), dtype=self.dtype)
-        cs = np.empty((steps + 1, batch, hidden), dtype=self.dtype)
-        hs[0], cs[0] = init
-        tanh_c = np.empty((steps, batch, hidden), dtype=self.dtype)
+        w_hh_s = w_hh * scale  # (4H, H), rows scaled for the kernels
+        bias = (p["bias_ih"] + p["bias_hh"])[perm] * self._scale
+        act = _project(w_ih * scale, bias, x)  # (T, 4H, B) scaled pre-activations, made gate values step by step
+        hs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
+        cs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
+        hs[0], cs[0] = init[0].T, init[1].T
+        tanh_c = np.empty((steps, hidden, batch), dtype=self.dtype)
+        terms = np.empty((steps, 2, hidden, batch), dtype=self.dtype)
         peep = None
         if self.peephole:
             peep = np.stack([p["weight_ci"], p["weight_cf"], p["weight_co"]])
-            self._peephole_steps(act, hs, cs, tanh_c, w_hh_t, peep, mask)
+            self._peephole_steps(act, hs, cs, tanh_c, terms, w_hh_s, peep, mask)
         else:
-            self._steps(act, hs, cs, tanh_c, w_hh_t, mask)
-        states = hs[1:]
+            self._steps(act, hs, cs, tanh_c, terms, w_hh_s, mask)
+        states = _time_major(hs)
         if mask is None:
-            output = states
+            output = states[1:]
         else:
-            output = states * mask.keep
-            act *= mask.keep  # report gates as 0 where the cell did not run
-        blocks = act.reshape(steps, batch, 4, hidden)
-        gates = {"i": blocks[:, :, _I], "f": blocks[:, :, _F], "g": blocks[:, :, _G], "o": blocks[:, :, _O]}
-        gates.update(c=cs[1:], h=states)
+            output = states[1:] * mask.keep
+            act *= mask.keep_units  # report gates as 0 where the cell did not run
+        blocks = act.reshape(steps, 4, hidden, batch).transpose(0, 1, 3, 2)  # (T, 4, B, H) views
+        gates = {"i": blocks[:, _I], "f": blocks[:, _F], "g": blocks[:, _G], "o": blocks[:, _O]}
+        gates.update(c=cs[1:].transpose(0, 2, 1), h=states[1:])
         return _LSTMLayer(
-            x=x, act=act, hs=hs, cs=cs, tanh_c=tanh_c, w_ih=w_ih, w_hh=w_hh, peep=peep,
-            output=output, final=(hs[steps], cs[steps]), gates=gates,
+            x=x, act=act, hs=hs, cs=cs, states=states, tanh_c=tanh_c, terms=terms, w_ih=w_ih, w_hh=w_hh, peep=peep,
+            output=output, final=(states[steps], cs[steps].T), gates=gates,
         )  # fmt: skip
 
     def _steps(
@@ -154,31 +158,31 @@ class LSTM(RecurrentModel):
         hs: np.ndarray,
         cs: np.ndarray,
         tanh_c: np.ndarray,
-        w_hh_t: np.ndarray,
+        terms: np.ndarray,
+        w_hh_s: np.ndarray,
         mask: _Mask | None,
     ) -> None:
-        """The step loop: fills ``act`` with gate values, ``hs``, ``cs`` and ``tanh_c``, in place."""
-        steps, batch, _ = act.shape
+        """The step loop: turns ``act`` into gate values and fills ``hs``, ``cs``, ``tanh_c``, ``terms``."""
+        steps, _, batch = act.shape
         hidden = self.hidden_size
         clamp = EXP_CLAMP[self.dtype]
-        rec = np.empty((batch, 4 * hidden), dtype=self.dtype)
-        ig = np.empty((batch, hidden), dtype=self.dtype)
+        rec = np.empty((4 * hidden, batch), dtype=self.dtype)
         padded = mask.padded_steps if mask is not None else None
         for t in range(steps):
             a = act[t]
-            np.matmul(hs[t], w_hh_t, out=rec)
+            np.matmul(w_hh_s, hs[t], out=rec)
             np.add(a, rec, out=a)
             sigmoid_(a, clamp)  # o i f, and σ(2 a_g) for g
-            g = tanh_from_sigmoid_(a[:, 3 * hidden :])
-            c = cs[t + 1]
-            np.multiply(a[:, 2 * hidden : 3 * hidden], cs[t], out=c)
-            np.multiply(a[:, hidden : 2 * hidden], g, out=ig)
-            np.add(c, ig, out=c)
+            g = tanh_from_sigmoid_(a[3 * hidden :])
+            ig, fc = terms[t]
+            np.multiply(a[hidden : 2 * hidden], g, out=ig)
+            np.multiply(a[2 * hidden : 3 * hidden], cs[t], out=fc)
+            c = np.add(ig, fc, out=cs[t + 1])
             tc = tanh_of_(c, tanh_c[t], clamp)
-            np.multiply(a[:, :hidden], tc, out=hs[t + 1])
+            np.multiply(a[:hidden], tc, out=hs[t + 1])
             if padded is not None and padded[t]:
-                np.copyto(c, cs[t], where=mask.pad[t])
-                np.copyto(hs[t + 1], hs[t], where=mask.pad[t])
+                np.copyto(c, cs[t], where=mask.pad_units[t])
+                np.copyto(hs[t + 1], hs[t], where=mask.pad_units[t])
 
     def _peephole_steps(
         self,
@@ -186,66 +190,76 @@ class LSTM(RecurrentModel):
         hs: np.ndarray,
         cs: np.ndarray,
         tanh_c: np.ndarray,
-        w_hh_t: np.ndarray,
+        terms: np.ndarray,
+        w_hh_s: np.ndarray,
         peep: np.ndarray,
         mask: _Mask | None,
     ) -> None:
         """The step loop with peepholes: i, f see ``c_{t-1}``; o sees ``c_t``, so o is finished after c."""
-        steps, batch, _ = act.shape
+        steps, _, batch = act.shape
         hidden = self.hidden_size
         clamp = EXP_CLAMP[self.dtype]
-        peep_if = peep[:2] * SIGMOID_SCALE  # (2, H): w_ci, w_cf, scaled like their gates' rows
-        peep_o = peep[2] * SIGMOID_SCALE
-        rec = np.empty((batch, 4 * hidden), dtype=self.dtype)
-        tmp2 = np.empty((batch, 2, hidden), dtype=self.dtype)
-        tmp = np.empty((batch, hidden), dtype=self.dtype)
+        peep_if = (peep[:2] * SIGMOID_SCALE)[:, :, None]  # (2, H, 1): w_ci, w_cf scaled like their gates' rows
+        peep_o = (peep[2] * SIGMOID_SCALE)[:, None]
+        rec = np.empty((4 * hidden, batch), dtype=self.dtype)
+        tmp2 = np.empty((2, hidden, batch), dtype=self.dtype)
+        tmp = np.empty((hidden, batch), dtype=self.dtype)
         padded = mask.padded_steps if mask is not None else None
         for t in range(steps):
             a = act[t]
-            a4 = a.reshape(batch, 4, hidden)
-            np.matmul(hs[t], w_hh_t, out=rec)
+            a4 = a.reshape(4, hidden, batch)
+            np.matmul(w_hh_s, hs[t], out=rec)
             np.add(a, rec, out=a)
-            np.multiply(cs[t][:, None, :], peep_if, out=tmp2)
-            np.add(a4[:, _I : _F + 1], tmp2, out=a4[:, _I : _F + 1])
-            sigmoid_(a[:, hidden:], clamp)  # i f, and σ(2 a_g) for g
-            tanh_from_sigmoid_(a4[:, _G])
-            c = cs[t + 1]
-            np.multiply(a4[:, _F], cs[t], out=c)
-            np.multiply(a4[:, _I], a4[:, _G], out=tmp)
-            np.add(c, tmp, out=c)
-            o = a[:, :hidden]
+            np.multiply(peep_if, cs[t], out=tmp2)
+            np.add(a4[_I : _F + 1], tmp2, out=a4[_I : _F + 1])
+            sigmoid_(a[hidden:], clamp)  # i f, and σ(2 a_g) for g
+            tanh_from_sigmoid_(a4[_G])
+            ig, fc = terms[t]
+            np.multiply(a4[_I], a4[_G], out=ig)
+            np.multiply(a4[_F], cs[t], out=fc)
+            c = np.add(ig, fc, out=cs[t + 1])
+            o = a4[_O]
             np.multiply(c, peep_o, out=tmp)
             np.add(o, tmp, out=o)
             sigmoid_(o, clamp)
             tc = tanh_of_(c, tanh_c[t], clamp)
             np.multiply(o, tc, out=hs[t + 1])
             if padded is not None and padded[t]:
-                np.copyto(c, cs[t], where=mask.pad[t])
-                np.copyto(hs[t + 1], hs[t], where=mask.pad[t])
+                np.copyto(c, cs[t], where=mask.pad_units[t])
+                np.copyto(hs[t + 1], hs[t], where=mask.pad_units[t])
 
     # ----------------------------------------------------------------------------------------- backward
 
     def _layer_backward(
         self, record: _LSTMLayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
     ) -> _LayerGrads:
-        x, act, hs, cs = record.x, record.act, record.hs, record.cs
+        x, act, cs = record.x, record.act, record.cs
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        d_act = np.empty_like(act)  # (T, B, 4H) dL/d(pre-activation), internal order
-        h_to_c = np.empty((steps, batch, hidden), dtype=self.dtype)
-        d_c = np.empty((steps, batch, hidden), dtype=self.dtype)
-        carry = (d_final[0].copy(), d_final[1].copy())  # dL/dh_t, dL/dc_t from step t+1 (or from d_state)
+        d_h = np.ascontiguousarray(d_out.transpose(0, 2, 1))  # (T, H, B), becomes dL/dh_t in total
+        d_c = np.empty((steps, hidden, batch), dtype=self.dtype)
+        flat = np.empty((4 * hidden, steps, batch), dtype=self.dtype)  # dL/d(pre-activation), for the GEMMs
+        blocks = self._time_blocks(steps, act[0].size)
+        longest = max(stop - start for start, stop in blocks)
+        factors = np.empty((longest, 4 * hidden, batch), dtype=self.dtype)
+        h_to_c = np.empty((longest, hidden, batch), dtype=self.dtype)
+        carry = (d_final[0].T.copy(), d_final[1].T.copy())  # (H, B) dL/dh_t, dL/dc_t from step t+1 or d_state
         reverse_steps = self._reverse_steps if record.peep is None else self._peephole_reverse_steps
-        for start, stop in self._time_blocks(steps, act[0].size):
-            _local_factors(act[start:stop], record.tanh_c[start:stop], cs[start:stop], d_act[start:stop],
-                           h_to_c[start:stop])  # fmt: skip
-            reverse_steps(start, stop, record, d_act, d_out, d_c, h_to_c, carry, mask)
-        flat = d_act.reshape(steps * batch, 4 * hidden)
+        for start, stop in blocks:
+            size = stop - start
+            _local_factors(
+                act[start:stop], record.hs[start + 1 : stop + 1], record.tanh_c[start:stop],
+                record.terms[start:stop], factors[:size], h_to_c[:size],
+                None if mask is None else mask.keep_units[start:stop],
+            )  # fmt: skip
+            reverse_steps(start, stop, record, factors, d_h, d_c, h_to_c, carry, mask)
+            np.copyto(flat[:, start:stop], factors[:size].transpose(1, 0, 2))
+        flat2 = flat.reshape(4 * hidden, steps * batch)
         inverse = np.empty_like(self._perm)
         inverse[self._perm] = np.arange(self._perm.size)
-        d_w_ih = flat.T @ x.reshape(steps * batch, width)
-        d_w_hh = flat.T @ hs[:-1].reshape(steps * batch, hidden)
-        d_bias = flat.sum(axis=0)[inverse]
+        d_w_ih = flat2 @ x.reshape(steps * batch, width)
+        d_w_hh = flat2 @ record.states[:-1].reshape(steps * batch, hidden)
+        d_bias = flat2.sum(axis=1)[inverse]
         params = {
             "weight_ih": d_w_ih[inverse],
             "weight_hh": d_w_hh[inverse],
@@ -253,57 +267,60 @@ class LSTM(RecurrentModel):
             "bias_hh": d_bias.copy(),
         }
         if record.peep is not None:
-            d4 = d_act.reshape(steps, batch, 4, hidden)
-            params["weight_ci"] = np.einsum("tbh,tbh->h", d4[:, :, _I], cs[:-1])
-            params["weight_cf"] = np.einsum("tbh,tbh->h", d4[:, :, _F], cs[:-1])
-            params["weight_co"] = np.einsum("tbh,tbh->h", d4[:, :, _O], cs[1:])
-        d_input = (flat @ record.w_ih).reshape(steps, batch, width)
-        return _LayerGrads(d_input=d_input, d_init=carry, params=params, hidden=d_out, cell=d_c)
+            d4 = flat.reshape(4, hidden, steps, batch)
+            c_prev, c_new = cs[:-1].transpose(1, 0, 2), cs[1:].transpose(1, 0, 2)  # (H, T, B) views
+            params["weight_ci"] = np.einsum("htb,htb->h", d4[_I], c_prev)
+            params["weight_cf"] = np.einsum("htb,htb->h", d4[_F], c_prev)
+            params["weight_co"] = np.einsum("htb,htb->h", d4[_O], c_new)
+        d_input = (flat2.T @ record.w_ih).reshape(steps, batch, width)
+        return _LayerGrads(
+            d_input=d_input, d_init=(carry[0].T, carry[1].T), params=params, hidden=d_h.transpose(0, 2, 1),
+            cell=d_c.transpose(0, 2, 1),
+        )  # fmt: skip
 
     def _reverse_steps(
         self,
         start: int,
         stop: int,
         record: _LSTMLayer,
-        d_act: np.ndarray,
+        factors: np.ndarray,
         d_h: np.ndarray,
         d_c: np.ndarray,
         h_to_c: np.ndarray,
         carry: tuple[np.ndarray, np.ndarray],
         mask: _Mask | None,
     ) -> None:
-        """Steps ``stop-1`` down to ``start``: ``d_act`` holds the local factors there and gets dL/dh_t (o) or
-        dL/dc_t (i, f, g) multiplied in; ``d_h`` (holding dL/d output) and ``d_c`` become the totals; ``carry``
-        ``(B, H)`` pair is passed from step to step in place."""
+        """Steps ``stop-1`` down to ``start``. ``factors[t - start]`` ``(4H, B)`` holds the local factors and gets
+        dL/dh_t (o) or dL/dc_t (i, f, g) multiplied in; ``d_h`` (holding dL/d output) and ``d_c`` become the
+        totals; the ``carry`` pair ``(H, B)`` is passed from step to step in place."""
         hidden = self.hidden_size
         carry_h, carry_c = carry
-        d4 = d_act.reshape(d_act.shape[0], -1, 4, hidden)
-        forget = record.act.reshape(d4.shape)[:, :, _F]
-        w_hh = record.w_hh
+        f4 = factors.reshape(factors.shape[0], 4, hidden, -1)
+        act = record.act
+        w_hh_t = record.w_hh.T  # (H, 4H)
         padded = mask.padded_steps if mask is not None else None
         for t in range(stop - 1, start - 1, -1):
+            k = t - start
             dh = d_h[t]
             np.add(dh, carry_h, out=dh)
             dc = d_c[t]
-            np.multiply(dh, h_to_c[t], out=dc)
+            np.multiply(dh, h_to_c[k], out=dc)
             np.add(dc, carry_c, out=dc)
-            da = d4[t]
-            np.multiply(da[:, _O], dh, out=da[:, _O])
-            np.multiply(da[:, _I], dc, out=da[:, _I])
-            np.multiply(da[:, _F], dc, out=da[:, _F])
-            np.multiply(da[:, _G], dc, out=da[:, _G])
-            np.matmul(d_act[t], w_hh, out=carry_h)
-            np.multiply(dc, forget[t], out=carry_c)
+            da = f4[k]
+            np.multiply(da[_O], dh, out=da[_O])
+            np.multiply(da[_I:], dc, out=da[_I:])
+            np.matmul(w_hh_t, factors[k], out=carry_h)
+            np.multiply(dc, act[t, 2 * hidden : 3 * hidden], out=carry_c)
             if padded is not None and padded[t]:  # the cell did not run: both gradients pass through
-                np.copyto(carry_h, dh, where=mask.pad[t])
-                np.copyto(carry_c, dc, where=mask.pad[t])
+                np.copyto(carry_h, dh, where=mask.pad_units[t])
+                np.copyto(carry_c, dc, where=mask.pad_units[t])
 
     def _peephole_reverse_steps(
         self,
         start: int,
         stop: int,
         record: _LSTMLayer,
-        d_act: np.ndarray,
+        factors: np.ndarray,
         d_h: np.ndarray,
         d_c: np.ndarray,
         h_to_c: np.ndarray,
@@ -313,56 +330,58 @@ class LSTM(RecurrentModel):
         """``_reverse_steps`` with peepholes: o's pre-activation adds w_co·c_t, i's and f's add w·c_{t-1}."""
         hidden = self.hidden_size
         carry_h, carry_c = carry
-        d4 = d_act.reshape(d_act.shape[0], -1, 4, hidden)
-        forget = record.act.reshape(d4.shape)[:, :, _F]
-        w_ci, w_cf, w_co = record.peep
+        f4 = factors.reshape(factors.shape[0], 4, hidden, -1)
+        act = record.act
+        w_hh_t = record.w_hh.T
+        w_ci, w_cf, w_co = (w[:, None] for w in record.peep)
         tmp = np.empty_like(carry_c)
         padded = mask.padded_steps if mask is not None else None
         for t in range(stop - 1, start - 1, -1):
+            k = t - start
             dh = d_h[t]
             np.add(dh, carry_h, out=dh)
-            da = d4[t]
-            np.multiply(da[:, _O], dh, out=da[:, _O])
+            da = f4[k]
+            np.multiply(da[_O], dh, out=da[_O])
             dc = d_c[t]
-            np.multiply(dh, h_to_c[t], out=dc)
+            np.multiply(dh, h_to_c[k], out=dc)
             np.add(dc, carry_c, out=dc)
-            np.multiply(da[:, _O], w_co, out=tmp)
+            np.multiply(da[_O], w_co, out=tmp)
             np.add(dc, tmp, out=dc)
-            np.multiply(da[:, _I], dc, out=da[:, _I])
-            np.multiply(da[:, _F], dc, out=da[:, _F])
-            np.multiply(da[:, _G], dc, out=da[:, _G])
-            np.matmul(d_act[t], record.w_hh, out=carry_h)
-            np.multiply(dc, forget[t], out=carry_c)
+            np.multiply(da[_I:], dc, out=da[_I:])
+            np.matmul(w_hh_t, factors[k], out=carry_h)
+            np.multiply(dc, act[t, 2 * hidden : 3 * hidden], out=carry_c)
             if padded is not None and padded[t]:
-                np.copyto(carry_h, dh, where=mask.pad[t])
-                np.copyto(carry_c, dc, where=mask.pad[t])
-            np.multiply(da[:, _I], w_ci, out=tmp)
+                np.copyto(carry_h, dh, where=mask.pad_units[t])
+                np.copyto(carry_c, dc, where=mask.pad_units[t])
+            np.multiply(da[_I], w_ci, out=tmp)
             np.add(carry_c, tmp, out=carry_c)
-            np.multiply(da[:, _F], w_cf, out=tmp)
+            np.multiply(da[_F], w_cf, out=tmp)
             np.add(carry_c, tmp, out=carry_c)
 
 
-def _local_factors(act: np.ndarray, tanh_c: np.ndarray, c_prev: np.ndarray, out: np.ndarray,
-                   h_to_c: np.ndarray) -> None:  # fmt: skip
-    """Each gate's local derivative factor for a block of steps, written into ``out`` (same shape as ``act``,
-    ``(K, B, 4H)`` internal order) and ``h_to_c`` ``(K, B, H)``:
+def _local_factors(act: np.ndarray, h: np.ndarray, tanh_c: np.ndarray, terms: np.ndarray, out: np.ndarray,
+                   h_to_c: np.ndarray, keep: np.ndarray | None) -> None:  # fmt: skip
+    """Each gate's local derivative factor for a block of K steps, written into ``out`` ``(K, 4H, B)`` (internal
+    order, like ``act``) and ``h_to_c`` ``(K, H, B)``, from the forward's values (``h = o·tanh(c)``,
+    ``terms = (i·g, f·c_{t-1})``):
 
-        o: tanh(c_t)·σ'(a_o)   i: g·σ'(a_i)   f: c_{t-1}·σ'(a_f)   g: i·tanh'(a_g)   h_to_c: o·tanh'(c_t)
+        o: tanh(c_t)·σ'(a_o) = (1-o)·h      i: g·σ'(a_i) = (1-i)·(i·g)      f: c_{t-1}·σ'(a_f) = (1-f)·(f·c_{t-1})
+        g: i·tanh'(a_g) = i - g·(i·g)       h_to_c: o·tanh'(c_t) = o - h·tanh(c_t)
 
-    with σ' = σ(1-σ) and tanh' = 1 - tanh². All are 0 at masked steps, where the forward set the gates to 0.
+    ``keep`` ``(K, 1, B)`` zeroes them at masked steps, where the cell did not run.
     """
-    gates = act.reshape(*act.shape[:2], 4, -1)
-    o, i, g = gates[:, :, _O], gates[:, :, _I], gates[:, :, _G]
+    steps, rows, batch = act.shape
+    gates = act.reshape(steps, 4, rows // 4, batch)
     factors = out.reshape(gates.shape)
-    sig = act.shape[2] // 4 * _SIGMOID_BLOCKS
-    np.subtract(1.0, act[:, :, :sig], out=out[:, :, :sig])
-    np.multiply(out[:, :, :sig], act[:, :, :sig], out=out[:, :, :sig])
-    factors[:, :, _O] *= tanh_c
-    factors[:, :, _I] *= g
-    factors[:, :, _F] *= c_prev
-    np.square(g, out=factors[:, :, _G])
-    np.subtract(1.0, factors[:, :, _G], out=factors[:, :, _G])
-    factors[:, :, _G] *= i
-    np.square(tanh_c, out=h_to_c)
-    np.subtract(1.0, h_to_c, out=h_to_c)
-    h_to_c *= o
+    ig = terms[:, 0]
+    sig = rows // 4 * _SIGMOID_BLOCKS
+    np.subtract(1.0, act[:, :sig], out=out[:, :sig])
+    factors[:, _O] *= h
+    factors[:, _I : _F + 1] *= terms
+    np.multiply(gates[:, _G], ig, out=factors[:, _G])
+    np.subtract(gates[:, _I], factors[:, _G], out=factors[:, _G])
+    np.multiply(h, tanh_c, out=h_to_c)
+    np.subtract(gates[:, _O], h_to_c, out=h_to_c)
+    if keep is not None:
+        factors *= keep[:, None]
+        h_to_c *= keep
