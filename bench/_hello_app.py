@@ -4,6 +4,7 @@
 """
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 #: What ``bench/app.py`` waits for on the screen.
@@ -11,7 +12,7 @@ TEXT = "Hello from a bare Textual app"
 
 
 class Hello(App[None]):
-    BINDINGS = [("q", "quit", "Quit")]
+    BINDINGS = [Binding("q", "quit", "Quit")]  # noqa: RUF012 - Textual's own idiom
 
     def compose(self) -> ComposeResult:
         yield Static(TEXT)
