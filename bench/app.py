@@ -398,6 +398,35 @@ def generate_bank(folder: Path, count: int = BANK_QUESTIONS, per_file: int = QUE
     return kinds
 
 
+def yaml_breakdown(folder: Path, repeats: int) -> dict[str, list[float]]:
+    """For information, where a load's time goes: libyaml's events alone (the floor for any loader built on
+    libyaml) and the loader's composition of those events into line-numbered nodes (``question_bank._compose``,
+    a private module: skipped if it has changed); the rest of a load is validation."""
+    import yaml
+
+    datas = [file.read_bytes() for file in sorted(folder.glob("*.yaml"))]
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+
+    def events() -> None:
+        for data in datas:
+            for _event in yaml.parse(data, Loader=loader):
+                pass
+
+    out = {"libyaml's events alone (yaml.parse, C)": times_ms(events, repeats)}
+    try:
+        from question_bank._compose import collector_paused, compose
+    except ImportError:
+        return out
+
+    def composed() -> None:
+        with collector_paused():
+            for data in datas:
+                compose(data)
+
+    out["events + nodes (question_bank._compose)"] = times_ms(composed, repeats)
+    return out
+
+
 #: A fresh process's first load, imports included (what the app's bank worker pays).
 _COLD_LOAD = """
 import time
@@ -448,10 +477,13 @@ def bench_bank(repeats: int) -> None:
                     print(f"# the fresh-process load failed: {err}")
                     cold = None
             warm += times_ms(load, 1)
+        breakdown = yaml_breakdown(folder, max(1, repeats // 2))
     if cold:
         print(f"first load() in a fresh process (imports YAML) {spread(cold, digits=0)}")
         print(f"# info: before it, import question_bank + quizzer.demos.registry {spread(imports, digits=0)}")
     print(f"load() again in this process                   {spread(warm, digits=0)}")
+    for label, values in breakdown.items():
+        print(f"# info: within a load, {label:39} {spread(values, digits=0)}")
     note = "" if valid else f" [the generated bank was not all valid: {len(bank.errors)} errors]"
     if cold:
         cold_s = statistics.median(cold) / 1e3
