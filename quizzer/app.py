@@ -114,7 +114,6 @@ class QuizzerApp(App[object]):
     def load_bank(self) -> None:
         """Thread worker: load the packaged bank and the user's files; content errors stay in ``bank.errors``."""
         import question_bank
-
         from quizzer.demos import registry
 
         try:

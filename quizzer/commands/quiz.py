@@ -54,7 +54,6 @@ def filters_from(args: argparse.Namespace) -> Filters:
 def load_bank(args: argparse.Namespace):  # -> question_bank.Bank
     """The packaged bank plus the user's ``--bank`` files. Content errors are kept in ``bank.errors``."""
     import question_bank
-
     from quizzer.cli import bank_paths
     from quizzer.demos import registry
 

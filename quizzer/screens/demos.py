@@ -176,7 +176,7 @@ class DemoScreen(Screen):
         worker = get_current_worker()
         try:
             renderable = self.demo.render(self.demo.run(values))
-        except Exception as err:  # bad combinations of values (ValueError) or a demo bug: show, don't crash
+        except Exception as err:  # noqa: BLE001 - bad combinations of values (ValueError) or a demo bug: show, don't crash
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.status, f"{type(err).__name__}: {err}", True)
             return
@@ -242,7 +242,7 @@ class DemoScreen(Screen):
         try:
             result = self.demo.run(values, on_step=on_step)
             renderable = self.demo.render(result)
-        except Exception as err:  # a demo bug: say so on the screen instead of crashing the app
+        except Exception as err:  # noqa: BLE001 - a demo bug: say so on the screen instead of crashing the app
             if self.is_attached:
                 self.app.call_from_thread(self._trained, None, f"{type(err).__name__}: {err}")
             return

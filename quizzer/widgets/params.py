@@ -27,7 +27,7 @@ STEPS_PER_SPAN = 20.0
 MAX_SPAN = 20.0
 
 
-def step_value(param: Any, current: float | int | None, direction: int) -> float | int:
+def step_value(param: Any, current: float | None, direction: int) -> float | int:
     """``current`` moved one step up (+1) or down (-1), kept inside the parameter's range.
 
     ints step by 1; floats whose range spans three decades above zero (a learning rate) double or halve; other

@@ -131,7 +131,8 @@ async def test_typing_recomputes_once_after_the_last_key(bank) -> None:
 async def test_start_a_training_then_cancel_it(bank) -> None:
     app = QuizzerApp(bank=bank, packaged=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_demo(pilot, "exploding-gradient", train_steps=2000, seq_len=20)
+        # Long sequences and a wide layer: slow enough that the training is still running when cancelled.
+        screen = await open_demo(pilot, "exploding-gradient", train_steps=2000, seq_len=200, hidden_size=64)
         assert "Press r to train" in screen_text(app)
         await pilot.press("r")
         bar = screen.query_one(ProgressBar)
@@ -153,7 +154,8 @@ async def test_start_a_training_then_cancel_it(bank) -> None:
 async def test_escape_cancels_a_training_before_it_goes_back(bank) -> None:
     app = QuizzerApp(bank=bank, packaged=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_demo(pilot, "exploding-gradient", train_steps=2000, seq_len=20)
+        # Long sequences and a wide layer: slow enough that the training is still running when cancelled.
+        screen = await open_demo(pilot, "exploding-gradient", train_steps=2000, seq_len=200, hidden_size=64)
         await pilot.press("r")
         for _ in range(300):
             await pilot.pause(0.02)
