@@ -8,10 +8,11 @@ reverse (exact BPTT). This module stacks layers, checks every input, and packs r
 Conventions everywhere: time-major arrays, ``T`` steps, ``B`` sequences, ``X`` input features, ``H`` hidden units,
 ``L`` layers. All arrays carry the model's dtype (float32 or float64).
 
-Inside the step loops the arrays are unit-major, ``(T, G*H, B)`` for G gate blocks and ``(T, H, B)`` for states,
-so that every gate block of a step is one contiguous ``(H, B)`` chunk (NumPy is several times slower on strided
-blocks) while the recurrent product stays one fused GEMM per step, ``(G*H, H) @ (H, B)``. The public arrays are
-``(T, B, H)``: contiguous copies for outputs and states, transposed views for gates and per-step gradients.
+The LSTM and GRU step loops keep their arrays unit-major, ``(T, G*H, B)`` for G gate blocks and ``(T, H, B)`` for
+states, so that every gate block of a step is one contiguous ``(H, B)`` chunk (NumPy is several times slower on
+strided blocks) while the recurrent product stays one fused GEMM per step, ``(G*H, H) @ (H, B)``. The public arrays
+are ``(T, B, H)``: contiguous copies for outputs and states, transposed views for gates and per-step gradients. The
+RNN has a single gate block, so its loop stays time-major.
 
 Masks: ``mask`` is ``(T, B)`` of 0/1. At a step where ``mask[t, b] == 0`` the cell does not run for sequence ``b``:
 its state carries over unchanged, its output is 0 and its gate values are reported as 0. For right-padded
@@ -134,7 +135,9 @@ def _shape(a: Any) -> str:
     return str(tuple(np.shape(a)))
 
 
-def _as_float_array(value: Any, name: str, expected_shape: tuple[int | str, ...], dtype: np.dtype) -> np.ndarray:
+def _as_float_array(
+    value: Any, name: str, expected_shape: tuple[int | str, ...], dtype: np.dtype
+) -> np.ndarray:
     """Return ``value`` as an ndarray of ``dtype`` or raise ValueError naming the expected and given shape."""
     arr = np.asarray(value)
     expected = "(" + ", ".join(str(d) for d in expected_shape) + (",)" if len(expected_shape) == 1 else ")")
@@ -170,7 +173,11 @@ class RecurrentModel:
         dtype: Any = np.float64,
         seed: int = 0,
     ) -> None:
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+        for name, value in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("num_layers", num_layers),
+        ):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         dt = np.dtype(dtype)
@@ -357,23 +364,21 @@ class RecurrentModel:
             if cache.mask is not None:
                 d_in *= cache.mask.keep  # the output is the constant 0 at masked steps
         d_final = self._check_state(d_state, batch, "d_state")
-        per_layer: list[_LayerGrads | None] = [None] * self.num_layers
+        per_layer: list[_LayerGrads] = []
         for layer in reversed(range(self.num_layers)):
             result = self._layer_backward(cache.layers[layer], d_in, d_final[layer], cache.mask)
-            per_layer[layer] = result
-            d_in = result.d_input
-        done = [r for r in per_layer if r is not None]
-        params = {
-            key: done[layer].params[key[: key.rindex("_l")]]
-            for key in self._params
-            for layer in (int(key[key.rindex("_l") + 2 :]),)
-        }
+            per_layer.insert(0, result)
+            d_in = result.d_input  # the layer below's output gradient
+        params = {}
+        for key in self._params:
+            name, layer = key.rsplit("_l", 1)
+            params[key] = per_layer[int(layer)].params[name]
         return Grads(
             params=params,
             input=d_in,
-            state=self._pack_state([r.d_init for r in done]),
-            hidden=[r.hidden for r in done],
-            cell=[r.cell for r in done] if self._STATES > 1 else None,
+            state=self._pack_state([r.d_init for r in per_layer]),
+            hidden=[r.hidden for r in per_layer],
+            cell=[r.cell for r in per_layer] if self._STATES > 1 else None,
         )
 
     def _layer_forward(

@@ -20,7 +20,7 @@ import numpy as np
 from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask, _project, _time_major
 
-__all__ = ["GRU", "Run", "Grads"]
+__all__ = ["GRU", "Grads", "Run"]
 
 _R, _Z, _N = range(3)  # PyTorch's block order
 _SIGMOID_BLOCKS = 2  # r, z
@@ -110,9 +110,17 @@ class GRU(RecurrentModel):
         blocks = act.reshape(steps, 3, hidden, batch).transpose(0, 1, 3, 2)  # (T, 3, B, H) views
         gates = {"r": blocks[:, _R], "z": blocks[:, _Z], "n": blocks[:, _N], "h": states[1:]}
         return _GRULayer(
-            x=x, act=act, hs=hs, states=states, hn=hn, w_ih=w_ih, w_hh=w_hh, output=output,
-            final=(states[steps],), gates=gates,
-        )  # fmt: skip
+            x=x,
+            act=act,
+            hs=hs,
+            states=states,
+            hn=hn,
+            w_ih=w_ih,
+            w_hh=w_hh,
+            output=output,
+            final=(states[steps],),
+            gates=gates,
+        )
 
     def _layer_backward(
         self, record: _GRULayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
@@ -131,8 +139,13 @@ class GRU(RecurrentModel):
         padded = mask.padded_steps if mask is not None else None
         for start, stop in blocks:
             size = stop - start
-            _local_factors(act[start:stop], record.hn[start:stop], record.hs[start:stop], factors[:size],
-                           None if mask is None else mask.keep_units[start:stop])  # fmt: skip
+            _local_factors(
+                act[start:stop],
+                record.hn[start:stop],
+                record.hs[start:stop],
+                factors[:size],
+                None if mask is None else mask.keep_units[start:stop],
+            )
             f4 = factors.reshape(longest, 4, hidden, batch)
             for t in range(stop - 1, start - 1, -1):
                 k = t - start
@@ -160,8 +173,9 @@ class GRU(RecurrentModel):
         return _LayerGrads(d_input=d_input, d_init=(carry.T,), params=params, hidden=d_h.transpose(0, 2, 1))
 
 
-def _local_factors(act: np.ndarray, hn: np.ndarray, h_prev: np.ndarray, out: np.ndarray,
-                   keep: np.ndarray | None) -> None:  # fmt: skip
+def _local_factors(
+    act: np.ndarray, hn: np.ndarray, h_prev: np.ndarray, out: np.ndarray, keep: np.ndarray | None
+) -> None:
     """Local derivative factors for a block of K steps, written into ``out`` ``(K, 4H, B)`` (blocks n'|r|z|n):
 
         n': r   r: (W_hn h_{t-1} + b_hn)·σ'(a_r)   (both later times dA_n)

@@ -21,10 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_from_sigmoid_, tanh_of_
+from lstm_engine._activations import (
+    EXP_CLAMP,
+    SIGMOID_SCALE,
+    TANH_SCALE,
+    sigmoid_,
+    tanh_from_sigmoid_,
+    tanh_of_,
+)
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask, _project, _time_major
 
-__all__ = ["LSTM", "Run", "Grads"]
+__all__ = ["LSTM", "Grads", "Run"]
 
 # Internal block k holds PyTorch's block _ORDER[k] (PyTorch rows: i=0, f=1, g=2, o=3).
 _ORDER = (3, 0, 1, 2)
@@ -126,7 +133,9 @@ class LSTM(RecurrentModel):
         w_hh = p["weight_hh"][perm]
         w_hh_s = w_hh * scale  # (4H, H), rows scaled for the kernels
         bias = (p["bias_ih"] + p["bias_hh"])[perm] * self._scale
-        act = _project(w_ih * scale, bias, x)  # (T, 4H, B) scaled pre-activations, made gate values step by step
+        act = _project(
+            w_ih * scale, bias, x
+        )  # (T, 4H, B) scaled pre-activations, made gate values step by step
         hs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
         cs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
         hs[0], cs[0] = init[0].T, init[1].T
@@ -148,9 +157,20 @@ class LSTM(RecurrentModel):
         gates = {"i": blocks[:, _I], "f": blocks[:, _F], "g": blocks[:, _G], "o": blocks[:, _O]}
         gates.update(c=cs[1:].transpose(0, 2, 1), h=states[1:])
         return _LSTMLayer(
-            x=x, act=act, hs=hs, cs=cs, states=states, tanh_c=tanh_c, terms=terms, w_ih=w_ih, w_hh=w_hh, peep=peep,
-            output=output, final=(states[steps], cs[steps].T), gates=gates,
-        )  # fmt: skip
+            x=x,
+            act=act,
+            hs=hs,
+            cs=cs,
+            states=states,
+            tanh_c=tanh_c,
+            terms=terms,
+            w_ih=w_ih,
+            w_hh=w_hh,
+            peep=peep,
+            output=output,
+            final=(states[steps], cs[steps].T),
+            gates=gates,
+        )
 
     def _steps(
         self,
@@ -199,7 +219,9 @@ class LSTM(RecurrentModel):
         steps, _, batch = act.shape
         hidden = self.hidden_size
         clamp = EXP_CLAMP[self.dtype]
-        peep_if = (peep[:2] * SIGMOID_SCALE)[:, :, None]  # (2, H, 1): w_ci, w_cf scaled like their gates' rows
+        peep_if = (peep[:2] * SIGMOID_SCALE)[
+            :, :, None
+        ]  # (2, H, 1): w_ci, w_cf scaled like their gates' rows
         peep_o = (peep[2] * SIGMOID_SCALE)[:, None]
         rec = np.empty((4 * hidden, batch), dtype=self.dtype)
         tmp2 = np.empty((2, hidden, batch), dtype=self.dtype)
@@ -248,10 +270,14 @@ class LSTM(RecurrentModel):
         for start, stop in blocks:
             size = stop - start
             _local_factors(
-                act[start:stop], record.hs[start + 1 : stop + 1], record.tanh_c[start:stop],
-                record.terms[start:stop], factors[:size], h_to_c[:size],
+                act[start:stop],
+                record.hs[start + 1 : stop + 1],
+                record.tanh_c[start:stop],
+                record.terms[start:stop],
+                factors[:size],
+                h_to_c[:size],
                 None if mask is None else mask.keep_units[start:stop],
-            )  # fmt: skip
+            )
             reverse_steps(start, stop, record, factors, d_h, d_c, h_to_c, carry, mask)
             np.copyto(flat[:, start:stop], factors[:size].transpose(1, 0, 2))
         flat2 = flat.reshape(4 * hidden, steps * batch)
@@ -274,9 +300,12 @@ class LSTM(RecurrentModel):
             params["weight_co"] = np.einsum("htb,htb->h", d4[_O], c_new)
         d_input = (flat2.T @ record.w_ih).reshape(steps, batch, width)
         return _LayerGrads(
-            d_input=d_input, d_init=(carry[0].T, carry[1].T), params=params, hidden=d_h.transpose(0, 2, 1),
+            d_input=d_input,
+            d_init=(carry[0].T, carry[1].T),
+            params=params,
+            hidden=d_h.transpose(0, 2, 1),
             cell=d_c.transpose(0, 2, 1),
-        )  # fmt: skip
+        )
 
     def _reverse_steps(
         self,
@@ -359,8 +388,15 @@ class LSTM(RecurrentModel):
             np.add(carry_c, tmp, out=carry_c)
 
 
-def _local_factors(act: np.ndarray, h: np.ndarray, tanh_c: np.ndarray, terms: np.ndarray, out: np.ndarray,
-                   h_to_c: np.ndarray, keep: np.ndarray | None) -> None:  # fmt: skip
+def _local_factors(
+    act: np.ndarray,
+    h: np.ndarray,
+    tanh_c: np.ndarray,
+    terms: np.ndarray,
+    out: np.ndarray,
+    h_to_c: np.ndarray,
+    keep: np.ndarray | None,
+) -> None:
     """Each gate's local derivative factor for a block of K steps, written into ``out`` ``(K, 4H, B)`` (internal
     order, like ``act``) and ``h_to_c`` ``(K, H, B)``, from the forward's values (``h = o·tanh(c)``,
     ``terms = (i·g, f·c_{t-1})``):

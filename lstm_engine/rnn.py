@@ -16,7 +16,7 @@ import numpy as np
 from lstm_engine._activations import EXP_CLAMP, TANH_SCALE, tanh_
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
 
-__all__ = ["RNN", "Run", "Grads"]
+__all__ = ["RNN", "Grads", "Run"]
 
 
 @dataclass

@@ -18,8 +18,15 @@ KINDS = ("LSTM", "GRU", "RNN")
 TORCH_TOL = {"float64": 1e-10, "float32": 1e-4}
 
 
-def make_model(kind: str, input_size: int, hidden_size: int, num_layers: int = 1, dtype: Any = np.float64,
-               seed: int = 0, **kwargs: Any) -> Any:  # fmt: skip
+def make_model(
+    kind: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    dtype: Any = np.float64,
+    seed: int = 0,
+    **kwargs: Any,
+) -> Any:
     return getattr(le, kind)(input_size, hidden_size, num_layers, dtype=dtype, seed=seed, **kwargs)
 
 
@@ -28,8 +35,9 @@ def lengths_to_mask(lengths: np.ndarray, steps: int, dtype: Any = np.float64) ->
     return (np.arange(steps)[:, None] < np.asarray(lengths)[None, :]).astype(dtype)
 
 
-def random_state(kind: str, num_layers: int, batch: int, hidden: int, rng: np.random.Generator,
-                 dtype: Any = np.float64) -> Any:  # fmt: skip
+def random_state(
+    kind: str, num_layers: int, batch: int, hidden: int, rng: np.random.Generator, dtype: Any = np.float64
+) -> Any:
     """A random state shaped like ``Run.state``: ``(h, c)`` for LSTM, ``h`` otherwise, each ``(L, B, H)``."""
     shape = (num_layers, batch, hidden)
     h = rng.standard_normal(shape).astype(dtype)
@@ -47,8 +55,17 @@ def parts_to_state(kind: str, parts: dict[str, np.ndarray]) -> Any:
     return (parts["h"], parts["c"]) if kind == "LSTM" else parts["h"]
 
 
-def make_case(kind: str, num_layers: int, masked: bool, dtype: str, seed: int = 0, steps: int = 5,
-              batch: int = 3, input_size: int = 3, hidden: int = 4) -> dict[str, np.ndarray]:  # fmt: skip
+def make_case(
+    kind: str,
+    num_layers: int,
+    masked: bool,
+    dtype: str,
+    seed: int = 0,
+    steps: int = 5,
+    batch: int = 3,
+    input_size: int = 3,
+    hidden: int = 4,
+) -> dict[str, np.ndarray]:
     """A flat dict of inputs for one cross-check: parameters (``param/<key>``), ``x``, ``state/h`` (``state/c``),
     ``lengths`` (all ``T`` when unmasked), ``d_output`` and ``d_state/h`` (``d_state/c``).
 
@@ -118,11 +135,16 @@ def torch_results(kind: str, case: dict[str, np.ndarray]) -> dict[str, np.ndarra
     net = getattr(torch.nn, kind)(input_size, hidden, num_layers, dtype=tdtype)
     net.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in params.items()})
     x = torch.from_numpy(x_np.copy()).requires_grad_()
-    init = {n: torch.from_numpy(case[f"state/{n}"].copy()).requires_grad_() for n in ("h", "c")
-            if f"state/{n}" in case}  # fmt: skip
+    init = {
+        n: torch.from_numpy(case[f"state/{n}"].copy()).requires_grad_()
+        for n in ("h", "c")
+        if f"state/{n}" in case
+    }
     torch_state = (init["h"], init["c"]) if kind == "LSTM" else init["h"]
     if bool(case["masked"]):
-        packed = torch.nn.utils.rnn.pack_padded_sequence(x, torch.from_numpy(case["lengths"]), enforce_sorted=False)
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            x, torch.from_numpy(case["lengths"]), enforce_sorted=False
+        )
         out_packed, final = net(packed, torch_state)
         output, _ = torch.nn.utils.rnn.pad_packed_sequence(out_packed, total_length=steps)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 
@@ -36,12 +37,14 @@ def test_one_unit_lstm_by_hand() -> None:
     b_x = {"i": 0.1, "f": 1.0, "g": 0.0, "o": -0.5}
     b_h = {"i": -0.2, "f": 0.5, "g": 0.3, "o": 0.0}
     order = "ifgo"
-    m.load_state_dict({
-        "weight_ih_l0": np.array([[w_x[k]] for k in order]),
-        "weight_hh_l0": np.array([[w_h[k]] for k in order]),
-        "bias_ih_l0": np.array([b_x[k] for k in order]),
-        "bias_hh_l0": np.array([b_h[k] for k in order]),
-    })  # fmt: skip
+    m.load_state_dict(
+        {
+            "weight_ih_l0": np.array([[w_x[k]] for k in order]),
+            "weight_hh_l0": np.array([[w_h[k]] for k in order]),
+            "bias_ih_l0": np.array([b_x[k] for k in order]),
+            "bias_hh_l0": np.array([b_h[k] for k in order]),
+        }
+    )
     xs = [1.0, -2.0]
     h, c = 0.5, -0.3  # initial state
     expected = []
@@ -65,12 +68,14 @@ def test_one_unit_lstm_by_hand() -> None:
 
 def test_one_unit_gru_and_rnn_by_hand() -> None:
     gru = le.GRU(1, 1)
-    gru.load_state_dict({
-        "weight_ih_l0": np.array([[0.5], [-1.0], [2.0]]),  # r z n
-        "weight_hh_l0": np.array([[1.0], [0.5], [-0.5]]),
-        "bias_ih_l0": np.array([0.1, 0.2, 0.3]),
-        "bias_hh_l0": np.array([-0.1, 0.4, 0.6]),
-    })  # fmt: skip
+    gru.load_state_dict(
+        {
+            "weight_ih_l0": np.array([[0.5], [-1.0], [2.0]]),  # r z n
+            "weight_hh_l0": np.array([[1.0], [0.5], [-0.5]]),
+            "bias_ih_l0": np.array([0.1, 0.2, 0.3]),
+            "bias_hh_l0": np.array([-0.1, 0.4, 0.6]),
+        }
+    )
     x, h = 0.8, -0.4
     r = sigmoid(0.5 * x + 0.1 + 1.0 * h - 0.1)
     z = sigmoid(-1.0 * x + 0.2 + 0.5 * h + 0.4)
@@ -80,8 +85,14 @@ def test_one_unit_gru_and_rnn_by_hand() -> None:
     assert [run.gates[0][k][0, 0, 0] for k in "rznh"] == pytest.approx([r, z, n, h_new], abs=1e-14)
 
     rnn = le.RNN(1, 1)
-    rnn.load_state_dict({"weight_ih_l0": np.array([[1.5]]), "weight_hh_l0": np.array([[-0.5]]),
-                         "bias_ih_l0": np.array([0.2]), "bias_hh_l0": np.array([-0.1])})  # fmt: skip
+    rnn.load_state_dict(
+        {
+            "weight_ih_l0": np.array([[1.5]]),
+            "weight_hh_l0": np.array([[-0.5]]),
+            "bias_ih_l0": np.array([0.2]),
+            "bias_hh_l0": np.array([-0.1]),
+        }
+    )
     run = rnn.forward(np.full((1, 1, 1), x), np.full((1, 1, 1), h))
     assert run.output[0, 0, 0] == pytest.approx(math.tanh(1.5 * x + 0.2 - 0.5 * h - 0.1), abs=1e-14)
 
@@ -90,10 +101,14 @@ def test_one_unit_lstm_gradient_by_hand() -> None:
     """dL/dx for one step of a 1-unit LSTM from zero state, L = h: the chain rule written out."""
     m = le.LSTM(1, 1)
     w = {"i": 0.5, "f": -1.0, "g": 2.0, "o": 1.5}
-    m.load_state_dict({
-        "weight_ih_l0": np.array([[w[k]] for k in "ifgo"]),
-        "weight_hh_l0": np.zeros((4, 1)), "bias_ih_l0": np.zeros(4), "bias_hh_l0": np.zeros(4),
-    })  # fmt: skip
+    m.load_state_dict(
+        {
+            "weight_ih_l0": np.array([[w[k]] for k in "ifgo"]),
+            "weight_hh_l0": np.zeros((4, 1)),
+            "bias_ih_l0": np.zeros(4),
+            "bias_hh_l0": np.zeros(4),
+        }
+    )
     x = 0.7
     i, g, o = sigmoid(w["i"] * x), math.tanh(w["g"] * x), sigmoid(w["o"] * x)
     c = i * g  # f·c_prev = 0
@@ -113,7 +128,7 @@ def test_one_unit_lstm_gradient_by_hand() -> None:
 def run_in_chunks(model, x: np.ndarray, state, mask, bounds: list[int]):
     """Forward over [bounds[k], bounds[k+1]) chunks, each starting from the previous chunk's final state."""
     outputs = []
-    for start, stop in zip(bounds[:-1], bounds[1:]):
+    for start, stop in itertools.pairwise(bounds):
         run = model.forward(x[start:stop], state, None if mask is None else mask[start:stop])
         outputs.append(run.output)
         state = run.state
@@ -148,7 +163,9 @@ def test_step_by_step_equals_one_call(kind: str, num_layers: int, masked: bool) 
     cut=st.integers(0, 8),
     data=st.data(),
 )
-def test_property_split_anywhere_equals_one_call(kind, steps, batch, input_size, hidden, num_layers, cut, data):
+def test_property_split_anywhere_equals_one_call(
+    kind, steps, batch, input_size, hidden, num_layers, cut, data
+):
     rng = np.random.default_rng(cut)
     m = make_model(kind, input_size, hidden, num_layers, seed=steps)
     x = rng.standard_normal((steps, batch, input_size))
@@ -203,8 +220,15 @@ def test_ten_thousand_steps_stay_finite_without_warnings(kind: str, dtype) -> No
 
 
 def check_finite_and_typed(run, grads, dtype) -> None:
-    arrays = [run.output, *state_parts_any(run.state), grads.input, *state_parts_any(grads.state),
-              *grads.params.values(), *grads.hidden, *(grads.cell or [])]  # fmt: skip
+    arrays = [
+        run.output,
+        *state_parts_any(run.state),
+        grads.input,
+        *state_parts_any(grads.state),
+        *grads.params.values(),
+        *grads.hidden,
+        *(grads.cell or []),
+    ]
     arrays += [a for gates in run.gates for a in gates.values()]
     for a in arrays:
         assert a.dtype == np.dtype(dtype)
@@ -286,7 +310,9 @@ def test_init_is_pytorch_uniform_from_the_seed(kind: str) -> None:
     bound = 1 / math.sqrt(hidden)
     params = m.state_dict()
     gates = {"LSTM": 4, "GRU": 3, "RNN": 1}[kind]
-    assert list(params) == [f"{n}_l{k}" for k in range(2) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    assert list(params) == [
+        f"{n}_l{k}" for k in range(2) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+    ]
     assert params["weight_ih_l0"].shape == (gates * hidden, 3)
     assert params["weight_ih_l1"].shape == (gates * hidden, hidden)
     every = np.concatenate([p.ravel() for p in params.values()])
@@ -352,8 +378,10 @@ def test_load_state_dict_keeps_live_arrays_and_casts() -> None:
     [
         (lambda d: d.pop("bias_hh_l0"), "missing key(s) 'bias_hh_l0'"),
         (lambda d: d.update(weight_ci_l0=np.zeros(3)), "unexpected key(s) 'weight_ci_l0'"),
-        (lambda d: d.update(weight_ih_l0=np.zeros((3, 2))), "state_dict['weight_ih_l0'] must have shape (12, 2), "
-         "got shape (3, 2)"),
+        (
+            lambda d: d.update(weight_ih_l0=np.zeros((3, 2))),
+            ("state_dict['weight_ih_l0'] must have shape (12, 2), got shape (3, 2)"),
+        ),
         (lambda d: d["weight_hh_l0"].__setitem__((0, 0), np.nan), "state_dict['weight_hh_l0'] contains NaN"),
     ],
     ids=["missing", "extra", "shape", "nan"],
@@ -378,19 +406,31 @@ def lstm_errors() -> list:
     nan_x = np.zeros((5, 3, 2))
     nan_x[1, 1, 1] = np.nan
     return [
-        (dict(x=np.zeros((5, 2))), "x must have shape (T, B, 2), got shape (5, 2)"),
-        (dict(x=np.zeros((5, 3, 7))), "x must have shape (T, B, 2), got shape (5, 3, 7)"),
-        (dict(x=np.zeros((0, 3, 2))), "with T, B >= 1, got (0, 3, 2)"),
-        (dict(x=np.zeros((5, 3, 2), dtype=np.float32)), "x must have dtype float64 (the model's dtype), got float32"),
-        (dict(x=np.zeros((5, 3, 2), dtype=int)), "got int64"),
-        (dict(x=nan_x), "x of shape (5, 3, 2) contains NaN or inf"),
-        (dict(x=np.full((5, 3, 2), np.inf)), "contains NaN or inf"),
-        (dict(state=np.zeros((2, 3, 4))), "state must be a tuple (h, c) of two arrays of shape (2, 3, 4), got ndarray"),
-        (dict(state=(np.zeros((1, 3, 4)), ok_state[1])), "state[0] must have shape (2, 3, 4), got shape (1, 3, 4)"),
-        (dict(state=(ok_state[0], np.zeros((2, 4, 4)))), "state[1] must have shape (2, 3, 4), got shape (2, 4, 4)"),
-        (dict(mask=np.ones((5, 2))), "mask must have shape (T, B) = (5, 3), got shape (5, 2)"),
-        (dict(mask=np.full((5, 3), 2.0)), "mask of shape (5, 3) must hold only 0 and 1"),
-        (dict(mask=np.full((5, 3), "a")), "mask must hold 0/1"),
+        ({"x": np.zeros((5, 2))}, "x must have shape (T, B, 2), got shape (5, 2)"),
+        ({"x": np.zeros((5, 3, 7))}, "x must have shape (T, B, 2), got shape (5, 3, 7)"),
+        ({"x": np.zeros((0, 3, 2))}, "with T, B >= 1, got (0, 3, 2)"),
+        (
+            {"x": np.zeros((5, 3, 2), dtype=np.float32)},
+            "x must have dtype float64 (the model's dtype), got float32",
+        ),
+        ({"x": np.zeros((5, 3, 2), dtype=int)}, "got int64"),
+        ({"x": nan_x}, "x of shape (5, 3, 2) contains NaN or inf"),
+        ({"x": np.full((5, 3, 2), np.inf)}, "contains NaN or inf"),
+        (
+            {"state": np.zeros((2, 3, 4))},
+            "state must be a tuple (h, c) of two arrays of shape (2, 3, 4), got ndarray",
+        ),
+        (
+            {"state": (np.zeros((1, 3, 4)), ok_state[1])},
+            "state[0] must have shape (2, 3, 4), got shape (1, 3, 4)",
+        ),
+        (
+            {"state": (ok_state[0], np.zeros((2, 4, 4)))},
+            "state[1] must have shape (2, 3, 4), got shape (2, 4, 4)",
+        ),
+        ({"mask": np.ones((5, 2))}, "mask must have shape (T, B) = (5, 3), got shape (5, 2)"),
+        ({"mask": np.full((5, 3), 2.0)}, "mask of shape (5, 3) must hold only 0 and 1"),
+        ({"mask": np.full((5, 3), "a")}, "mask must hold 0/1"),
     ]
 
 
@@ -428,10 +468,16 @@ def test_backward_rejects_bad_input(kind: str) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(input_size=0, hidden_size=3), "input_size must be a positive integer, got 0"),
-        (dict(input_size=2, hidden_size=2.5), "hidden_size must be a positive integer, got 2.5"),
-        (dict(input_size=2, hidden_size=3, num_layers=0), "num_layers must be a positive integer, got 0"),
-        (dict(input_size=2, hidden_size=3, dtype=np.int32), "dtype must be float32 or float64, got int32"),
+        ({"input_size": 0, "hidden_size": 3}, "input_size must be a positive integer, got 0"),
+        ({"input_size": 2, "hidden_size": 2.5}, "hidden_size must be a positive integer, got 2.5"),
+        (
+            {"input_size": 2, "hidden_size": 3, "num_layers": 0},
+            "num_layers must be a positive integer, got 0",
+        ),
+        (
+            {"input_size": 2, "hidden_size": 3, "dtype": np.int32},
+            "dtype must be float32 or float64, got int32",
+        ),
     ],
 )
 @pytest.mark.parametrize("kind", KINDS)

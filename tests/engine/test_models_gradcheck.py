@@ -100,8 +100,13 @@ def one_layer_models(s: Setup) -> list:
         width = model.input_size if layer == 0 else model.hidden_size
         kwargs = {"peephole": True} if getattr(model, "peephole", False) else {}
         single = make_model(s.kind, width, model.hidden_size, 1, **kwargs)
-        single.load_state_dict({k.replace(f"_l{layer}", "_l0"): v for k, v in model.state_dict().items()
-                                if k.endswith(f"_l{layer}")})  # fmt: skip
+        single.load_state_dict(
+            {
+                k.replace(f"_l{layer}", "_l0"): v
+                for k, v in model.state_dict().items()
+                if k.endswith(f"_l{layer}")
+            }
+        )
         singles.append(single)
     return singles
 
@@ -120,7 +125,9 @@ def output_gate(single, x_t: np.ndarray, head, start, t: int, b: int, j: int, c_
     return 1.0 / (1.0 + np.exp(-pre))
 
 
-def loss_with_nudge(s: Setup, singles: list, layer: int, t: int, which: str, b: int, j: int, delta: float) -> float:
+def loss_with_nudge(
+    s: Setup, singles: list, layer: int, t: int, which: str, b: int, j: int, delta: float
+) -> float:
     """The loss when layer ``layer``'s h_t (``which="h"``) or c_t (``"c"``) of sequence b, unit j, gets +delta.
 
     Nudging c_t also moves h_t = o_t * tanh(c_t) (and o_t itself with peepholes) when step t is real for sequence

@@ -18,7 +18,9 @@ pytest.importorskip("torch")
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
 @pytest.mark.parametrize("kind", KINDS)
 def test_matches_torch(kind: str, num_layers: int, masked: bool, dtype: str) -> None:
-    case = make_case(kind, num_layers, masked, dtype, seed=num_layers, steps=6, batch=4, input_size=3, hidden=5)
+    case = make_case(
+        kind, num_layers, masked, dtype, seed=num_layers, steps=6, batch=4, input_size=3, hidden=5
+    )
     assert_results_close(engine_results(kind, case), torch_results(kind, case), TORCH_TOL[dtype])
 
 
