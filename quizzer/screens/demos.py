@@ -73,6 +73,13 @@ class DemoScreen(Screen):
         Binding("escape", "back", "Back"),
     ]
 
+    #: Keys the controls handle themselves, for the help screen.
+    OTHER_KEYS = (
+        ("+ -", "Step the focused number"),
+        ("tab shift+tab", "Next / previous control"),
+        ("enter", "Open a choice list"),
+    )
+
     #: The keyboard starts on the first parameter's control.
     AUTO_FOCUS = ".param-row > *"
 

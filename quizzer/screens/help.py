@@ -43,9 +43,16 @@ def screen_keys(screen: Screen) -> list[tuple[str, str]]:
         keys = rows.setdefault(binding.description, [])
         if shown not in keys:
             keys.append(shown)
-    pairs = [(" ".join(keys), description) for description, keys in rows.items()]
+    pairs = [(_keys_text(keys), description) for description, keys in rows.items()]
+    # Keys that widgets handle themselves (no binding to list), as the screen describes them.
+    pairs += list(getattr(screen, "OTHER_KEYS", ()))
     pairs.append(("ctrl+p", "Command palette: every screen and demo"))
     return pairs
+
+
+def _keys_text(keys: list[str]) -> str:
+    """"1/a … 6/f" for a long run of keys that do one thing, "n enter" for a short one."""
+    return " ".join(keys) if len(keys) <= 3 else f"{keys[0]} … {keys[-1]}"
 
 
 class HelpScreen(ModalScreen[None]):

@@ -93,6 +93,12 @@ class QuizScreen(Screen):
         Binding("d", "demo", "Open demo"),
     ]
 
+    #: Keys the answer widgets handle themselves, for the help screen.
+    OTHER_KEYS = (
+        ("↑ ↓ enter", "Choose with the arrows"),
+        ("space", "Toggle (several answers)"),
+    )
+
     #: The question on screen has been answered (its feedback is showing).
     answered: var[bool] = var(False)
 
