@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import io
-import re
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 from lstm_engine import tasks
 from lstm_engine.demos import adding_problem as ap
+from demo_support import assert_view_shows_key_numbers
 from quizzer.demos.registry import REGISTRY
 
 TINY = {"seq_len": 12, "hidden_size": 6, "batch_size": 8, "target_mse": 0.0}
 #: A budget on which the LSTM learns the task at T=30 and the RNN cannot (seed 0), in a few seconds.
 GAP = {"seq_len": 30, "hidden_size": 32, "lr": 0.05, "iterations": 300, "target_mse": 0.03, "seed": 0}
-
-
-def _numbers(text: str) -> list[str]:
-    return re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", text)
 
 
 @pytest.mark.slow
@@ -131,17 +125,8 @@ def test_bad_arguments_name_the_parameter(name, value):
 
 def test_view_renders_at_80_columns_with_its_key_numbers():
     result = ap.run(iterations=60, **{**TINY, "target_mse": 0.1})
-    demo = REGISTRY["adding-problem"]
-    console = Console(file=io.StringIO(), width=80)
-    console.print(demo.render(result))
-    text = console.file.getvalue()
-    pairs = demo.key_numbers(result)
-    assert 2 <= len(pairs) <= 6
+    _, pairs = assert_view_shows_key_numbers("adding-problem", result)
     assert [label for label, _ in pairs[:3]] == ["LSTM", "GRU", "RNN"]
-    for _, value in pairs:
-        for number in _numbers(value):
-            assert number in text
-    assert max(len(line) for line in text.splitlines()) <= 80
 
 
 @pytest.mark.slow

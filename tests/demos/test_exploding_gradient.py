@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 from lstm_engine import tasks
 from lstm_engine.demos import exploding_gradient as eg
 from lstm_engine.optim import CLIP_EPS
+from demo_support import assert_view_shows_key_numbers
 from quizzer.demos.registry import REGISTRY
 
 SHORT = {"train_steps": 30, "seq_len": 20}
@@ -125,13 +124,7 @@ def test_bad_arguments_name_the_parameter(name, value):
 
 
 def test_view_renders_at_80_columns_with_its_key_numbers(default_result):
-    demo = REGISTRY["exploding-gradient"]
-    console = Console(file=io.StringIO(), width=80)
-    console.print(demo.render(default_result))
-    text = console.file.getvalue()
-    pairs = demo.key_numbers(default_result)
-    assert 2 <= len(pairs) <= 6
+    text, pairs = assert_view_shows_key_numbers("exploding-gradient", default_result)
     for _, value in pairs:
         assert value in text
     assert f"diverged at step {default_result.diverged_step}" in text
-    assert max(len(line) for line in text.splitlines()) <= 80

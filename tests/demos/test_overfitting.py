@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import re
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 from lstm_engine.demos import overfitting as of
+from demo_support import assert_view_shows_key_numbers
 from quizzer.demos.registry import REGISTRY
 
 SHORT = {"hidden_size": 6, "epochs": 8, "patience": 3}
@@ -124,13 +122,4 @@ def test_bad_arguments_name_the_parameter(name, value):
 
 
 def test_view_renders_at_80_columns_with_its_key_numbers(default_result):
-    demo = REGISTRY["overfitting"]
-    console = Console(file=io.StringIO(), width=80)
-    console.print(demo.render(default_result))
-    text = console.file.getvalue()
-    pairs = demo.key_numbers(default_result)
-    assert 2 <= len(pairs) <= 6
-    for _, value in pairs:
-        for number in re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", value):
-            assert number in text
-    assert max(len(line) for line in text.splitlines()) <= 80
+    assert_view_shows_key_numbers("overfitting", default_result)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import io
-import re
 
 import numpy as np
 import pytest
-from rich.console import Console
 
 from lstm_engine import tasks
 from lstm_engine.demos import peephole as ph
-from quizzer.demos.registry import REGISTRY
+from demo_support import assert_view_shows_key_numbers
 
 SHORT = {"seq_len": 12, "hidden_size": 4, "train_steps": 12}
 
@@ -114,13 +111,4 @@ def test_bad_arguments_name_the_parameter(name, value):
 
 
 def test_view_renders_at_80_columns_with_its_key_numbers(short_result):
-    demo = REGISTRY["peephole"]
-    console = Console(file=io.StringIO(), width=80)
-    console.print(demo.render(short_result))
-    text = console.file.getvalue()
-    pairs = demo.key_numbers(short_result)
-    assert 2 <= len(pairs) <= 6
-    for _, value in pairs:
-        for number in re.findall(r"\d+(?:\.\d+)?(?:e[-+]?\d+)?", value):
-            assert number in text
-    assert max(len(line) for line in text.splitlines()) <= 80
+    assert_view_shows_key_numbers("peephole", short_result)
