@@ -34,6 +34,10 @@ from question_bank.schema import (
 )
 
 Validators = Mapping[str, Callable[[Mapping[str, object]], object]]
+#: Demo links already read in one load: (demo name, arguments as written) -> (arguments, the validator's
+#: problem or None). Banks repeat the same links (5,840 in the 10,000-question benchmark, a few dozen
+#: distinct), and a validator is a pure function of its arguments.
+DemoCache = dict[tuple[str, object], tuple[dict[str, object], str | None]]
 
 #: ``difflib`` similarity from which a name counts as a probable typo.
 HINT_CUTOFF = 0.6
@@ -92,11 +96,13 @@ class _Question:
     """Checks one question mapping, collecting errors against its id."""
 
     def __init__(self, path: str, topic: str | None, node: Map, demos: Validators | None,
-                 problems: list[tuple[int, str]], *, is_question: bool = True) -> None:
+                 problems: list[tuple[int, str]], *, is_question: bool = True,
+                 demo_cache: DemoCache | None = None) -> None:
         self.path = path
         self.topic = topic
         self.node = node
         self.demos = demos
+        self.demo_cache: DemoCache = {} if demo_cache is None else demo_cache
         self.errors: list[BankError] = []
         self.qid: str | None = None
         self.follow_ups: list[tuple[str, int]] = []
@@ -266,32 +272,38 @@ class _Question:
         demo_name = self.text("demo name", pair[1])
         if demo_name is None:
             return None
-        args: dict[str, object] = {}
         args_pair = node.fields.get("args")
         args_line = node.line
+        args_node: Node | None = None
         if args_pair is not None:
             args_node = args_pair[1]
             args_line = args_node.line
-            value = value_of(args_node)
-            if isinstance(args_node, Map):
-                args = {key: to_data(item) for key, (_, item) in args_node.fields.items()}
-            elif value is not None:  # "args:" with nothing after it means no arguments
-                self.error(args_node.line, f"demo 'args' must be a mapping, got {describe(value)}")
-                return None
+            if type(args_node) is not Map:
+                value = value_of(args_node)
+                if value is not None:  # "args:" with nothing after it means no arguments
+                    self.error(args_node.line, f"demo 'args' must be a mapping, got {describe(value)}")
+                    return None
+                args_node = None
+        validator = None
         if self.demos is not None:
             validator = self.demos.get(demo_name)
             if validator is None:
                 more = hint(demo_name, self.demos) or f" (known demos: {', '.join(sorted(self.demos))})"
                 self.error(pair[1].line, f"unknown demo {_quote(demo_name)}{more}")
                 return None
-            try:
-                validator(args)
-            except Exception as err:  # noqa: BLE001 - a validator's complaint is a content error, not a crash
-                detail = str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}"
-                detail = detail.removeprefix(f"{demo_name}: ")
-                self.error(_argument_line(detail, args_pair[1] if args_pair else None, args_line),
-                           f"demo '{demo_name}': {detail}")
-                return None
+        key = (demo_name, None if args_node is None else _node_key(args_node))
+        cached = self.demo_cache.get(key)
+        if cached is None:
+            args: dict[str, object] = {}
+            if args_node is not None:
+                args = {arg: to_data(item) for arg, (_, item) in args_node.fields.items()}  # type: ignore[union-attr]
+            detail = None if validator is None else _demo_problem(validator, demo_name, args)
+            cached = self.demo_cache[key] = (args, detail)
+        args, detail = cached
+        if detail is not None:
+            self.error(_argument_line(detail, args_pair[1] if args_pair else None, args_line),
+                       f"demo '{demo_name}': {detail}")
+            return None
         return DemoRef(demo_name, MappingProxyType(args)) if ok else None
 
     def check_kind_fields(self, kind: str, values: dict[str, object]) -> None:
@@ -397,6 +409,28 @@ _READERS: dict[str, Callable[[_Question, str, Node], object]] = {
 }
 
 
+def _demo_problem(validator: Callable[[Mapping[str, object]], object], demo_name: str,
+                  args: dict[str, object]) -> str | None:
+    """What the validator says is wrong with ``args`` (without the demo's name in front), or None."""
+    try:
+        validator(args)
+    except Exception as err:  # noqa: BLE001 - a validator's complaint is a content error, not a crash
+        detail = str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}"
+        return detail.removeprefix(f"{demo_name}: ")
+    return None
+
+
+def _node_key(node: Node) -> object:
+    """A hashable key for demo arguments as written: what decides their value (text, plain or not, tag), not
+    their lines; so ``1``, ``1.0``, ``true`` and ``'1'`` differ, and order is kept (a validator reports the
+    first bad argument)."""
+    if type(node) is Scalar:
+        return (node[0], node[2], node[3])
+    if type(node) is Seq:
+        return (Seq, tuple([_node_key(item) for item in node.items]))
+    return (Map, tuple([(name, _node_key(value)) for name, (_, value) in node.fields.items()]))  # type: ignore[union-attr]
+
+
 def _argument_line(detail: str, args: Node | None, default: int) -> int:
     """The line of the demo argument that a validator's message names ("seq_len must be ...", "'seqlen'")."""
     if isinstance(args, Map):
@@ -422,8 +456,11 @@ def _attribute(problems: list[tuple[int, str]], spans: list[tuple[int, int]]) ->
 
 
 def validate_file(path: str, root: Node, problems: list[tuple[int, str]],
-                  demos: Validators | None) -> FileResult:
-    """Check a composed file: its topic header and every question."""
+                  demos: Validators | None, demo_cache: DemoCache | None = None) -> FileResult:
+    """Check a composed file: its topic header and every question. ``demo_cache`` carries demo validations
+    from file to file within one load."""
+    if demo_cache is None:
+        demo_cache = {}
     result = FileResult(path)
 
     def error(line: int, message: str) -> None:
@@ -485,7 +522,7 @@ def validate_file(path: str, root: Node, problems: list[tuple[int, str]],
             error(item.line, "the same question appears twice (an alias)")
             continue
         seen.add(id(item))
-        checker = _Question(path, usable_topic, item, demos, item_problems)
+        checker = _Question(path, usable_topic, item, demos, item_problems, demo_cache=demo_cache)
         question = checker.check()
         if checker.qid is not None and KEBAB.fullmatch(checker.qid):
             result.declared.append(Declared(checker.qid, item.line, question, checker.follow_ups))

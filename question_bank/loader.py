@@ -18,7 +18,7 @@ from question_bank.errors import BankError
 from question_bank.schema import Bank, Question, Topic
 
 if TYPE_CHECKING:  # imported on the first load: importing the package needs neither difflib nor the validator
-    from question_bank._validate import FileResult, Validators
+    from question_bank._validate import DemoCache, FileResult, Validators
 
 #: Where the curated bank lives: one file per topic.
 PACKAGED_DIR = Path(__file__).resolve().parent / "topics"
@@ -155,6 +155,7 @@ class _Builder:
 
     def __init__(self, demos: Validators | None) -> None:
         self.demos = demos
+        self.demo_cache: DemoCache = {}  # demo validations, shared by the files of one load
         self.files: list[str] = []
         self.results: list[FileResult] = []
         self.errors: list[tuple[int, BankError]] = []  # (file index, error), for sorting by file then line
@@ -184,7 +185,7 @@ class _Builder:
             else:
                 from question_bank._validate import validate_file
 
-                result = validate_file(path, root, problems, self.demos)
+                result = validate_file(path, root, problems, self.demos, self.demo_cache)
                 self.errors.extend((len(self.files), error) for error in result.errors)
                 self.results.append(result)
         self.files.append(path)
