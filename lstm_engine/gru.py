@@ -17,8 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from lstm_engine._activations import EXP_CLAMP, SIGMOID_SCALE, TANH_SCALE, sigmoid_, tanh_
-from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask, _project, _time_major
+from lstm_engine._activations import SIGMOID_SCALE, TANH_SCALE, overflow_ok, sigmoid_, tanh_
+from lstm_engine.base import (
+    Grads,
+    RecurrentModel,
+    Run,
+    _LayerGrads,
+    _Mask,
+    _project,
+    _scratch_array,
+    _time_major,
+)
 
 __all__ = ["GRU", "Grads", "Run"]
 
@@ -83,24 +92,24 @@ class GRU(RecurrentModel):
         hn = np.empty((steps, hidden, batch), dtype=self.dtype)
         rec = np.empty((3 * hidden, batch), dtype=self.dtype)
         tmp = np.empty((hidden, batch), dtype=self.dtype)
-        clamp = EXP_CLAMP[self.dtype]
         padded = mask.padded_steps if mask is not None else None
-        for t in range(steps):
-            a = act[t]
-            np.matmul(w_hh_s, hs[t], out=rec)
-            s = a[:sig]
-            np.add(s, rec[:sig], out=s)
-            sigmoid_(s, clamp)
-            np.add(rec[sig:], b_hn, out=hn[t])
-            n = a[sig:]
-            np.multiply(a[:hidden], hn[t], out=tmp)
-            np.add(n, tmp, out=n)
-            tanh_(n, clamp)
-            np.subtract(hs[t], n, out=tmp)
-            np.multiply(tmp, a[hidden:sig], out=tmp)
-            np.add(n, tmp, out=hs[t + 1])
-            if padded is not None and padded[t]:
-                np.copyto(hs[t + 1], hs[t], where=mask.pad_units[t])
+        with overflow_ok():
+            for t in range(steps):
+                a = act[t]
+                np.matmul(w_hh_s, hs[t], out=rec)
+                s = a[:sig]
+                np.add(s, rec[:sig], out=s)
+                sigmoid_(s)
+                np.add(rec[sig:], b_hn, out=hn[t])
+                n = a[sig:]
+                np.multiply(a[:hidden], hn[t], out=tmp)
+                np.add(n, tmp, out=n)
+                tanh_(n)
+                np.subtract(hs[t], n, out=tmp)
+                np.multiply(tmp, a[hidden:sig], out=tmp)
+                np.add(n, tmp, out=hs[t + 1])
+                if padded is not None and padded[t]:
+                    np.copyto(hs[t + 1], hs[t], where=mask.pad_units[t])
         states = _time_major(hs)
         if mask is None:
             output = states[1:]
@@ -123,16 +132,23 @@ class GRU(RecurrentModel):
         )
 
     def _layer_backward(
-        self, record: _GRULayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
+        self,
+        record: _GRULayer,
+        d_out: np.ndarray,
+        d_final: tuple[np.ndarray, ...],
+        mask: _Mask | None,
+        scratch: dict[str, np.ndarray],
     ) -> _LayerGrads:
         x, act = record.x, record.act
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        d_h = np.ascontiguousarray(d_out.transpose(0, 2, 1))  # (T, H, B), becomes dL/dh_t in total
-        flat = np.empty((4 * hidden, steps, batch), dtype=self.dtype)  # blocks n'|r|z|n, for the GEMMs
+        d_h = d_out.transpose(0, 2, 1).copy()  # (T, H, B) copy (d_out is read-only), becomes dL/dh_t in total
+        flat = _scratch_array(
+            scratch, "flat", (4 * hidden, steps, batch), self.dtype
+        )  # blocks n'|r|z|n, for the GEMMs
         blocks = self._time_blocks(steps, 4 * hidden * batch)
         longest = max(stop - start for start, stop in blocks)
-        factors = np.empty((longest, 4 * hidden, batch), dtype=self.dtype)
+        factors = _scratch_array(scratch, "factors", (longest, 4 * hidden, batch), self.dtype)
         w_hh_t = np.concatenate((record.w_hh[2 * hidden :], record.w_hh[: 2 * hidden])).T  # (H, 3H): n|r|z
         carry = d_final[0].T.copy()  # (H, B) dL/dh_t from step t+1 (or from d_state)
         tmp = np.empty_like(carry)

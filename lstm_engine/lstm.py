@@ -22,14 +22,23 @@ from typing import Any
 import numpy as np
 
 from lstm_engine._activations import (
-    EXP_CLAMP,
     SIGMOID_SCALE,
     TANH_SCALE,
+    overflow_ok,
     sigmoid_,
     tanh_from_sigmoid_,
     tanh_of_,
 )
-from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask, _project, _time_major
+from lstm_engine.base import (
+    Grads,
+    RecurrentModel,
+    Run,
+    _LayerGrads,
+    _Mask,
+    _project,
+    _scratch_array,
+    _time_major,
+)
 
 __all__ = ["LSTM", "Grads", "Run"]
 
@@ -142,11 +151,12 @@ class LSTM(RecurrentModel):
         tanh_c = np.empty((steps, hidden, batch), dtype=self.dtype)
         terms = np.empty((steps, 2, hidden, batch), dtype=self.dtype)
         peep = None
-        if self.peephole:
-            peep = np.stack([p["weight_ci"], p["weight_cf"], p["weight_co"]])
-            self._peephole_steps(act, hs, cs, tanh_c, terms, w_hh_s, peep, mask)
-        else:
-            self._steps(act, hs, cs, tanh_c, terms, w_hh_s, mask)
+        with overflow_ok():
+            if self.peephole:
+                peep = np.stack([p["weight_ci"], p["weight_cf"], p["weight_co"]])
+                self._peephole_steps(act, hs, cs, tanh_c, terms, w_hh_s, peep, mask)
+            else:
+                self._steps(act, hs, cs, tanh_c, terms, w_hh_s, mask)
         states = _time_major(hs)
         if mask is None:
             output = states[1:]
@@ -185,20 +195,19 @@ class LSTM(RecurrentModel):
         """The step loop: turns ``act`` into gate values and fills ``hs``, ``cs``, ``tanh_c``, ``terms``."""
         steps, _, batch = act.shape
         hidden = self.hidden_size
-        clamp = EXP_CLAMP[self.dtype]
         rec = np.empty((4 * hidden, batch), dtype=self.dtype)
         padded = mask.padded_steps if mask is not None else None
         for t in range(steps):
             a = act[t]
             np.matmul(w_hh_s, hs[t], out=rec)
             np.add(a, rec, out=a)
-            sigmoid_(a, clamp)  # o i f, and σ(2 a_g) for g
+            sigmoid_(a)  # o i f, and σ(2 a_g) for g
             g = tanh_from_sigmoid_(a[3 * hidden :])
             ig, fc = terms[t]
             np.multiply(a[hidden : 2 * hidden], g, out=ig)
             np.multiply(a[2 * hidden : 3 * hidden], cs[t], out=fc)
             c = np.add(ig, fc, out=cs[t + 1])
-            tc = tanh_of_(c, tanh_c[t], clamp)
+            tc = tanh_of_(c, tanh_c[t])
             np.multiply(a[:hidden], tc, out=hs[t + 1])
             if padded is not None and padded[t]:
                 np.copyto(c, cs[t], where=mask.pad_units[t])
@@ -218,7 +227,6 @@ class LSTM(RecurrentModel):
         """The step loop with peepholes: i, f see ``c_{t-1}``; o sees ``c_t``, so o is finished after c."""
         steps, _, batch = act.shape
         hidden = self.hidden_size
-        clamp = EXP_CLAMP[self.dtype]
         peep_if = (peep[:2] * SIGMOID_SCALE)[
             :, :, None
         ]  # (2, H, 1): w_ci, w_cf scaled like their gates' rows
@@ -234,7 +242,7 @@ class LSTM(RecurrentModel):
             np.add(a, rec, out=a)
             np.multiply(peep_if, cs[t], out=tmp2)
             np.add(a4[_I : _F + 1], tmp2, out=a4[_I : _F + 1])
-            sigmoid_(a[hidden:], clamp)  # i f, and σ(2 a_g) for g
+            sigmoid_(a[hidden:])  # i f, and σ(2 a_g) for g
             tanh_from_sigmoid_(a4[_G])
             ig, fc = terms[t]
             np.multiply(a4[_I], a4[_G], out=ig)
@@ -243,8 +251,8 @@ class LSTM(RecurrentModel):
             o = a4[_O]
             np.multiply(c, peep_o, out=tmp)
             np.add(o, tmp, out=o)
-            sigmoid_(o, clamp)
-            tc = tanh_of_(c, tanh_c[t], clamp)
+            sigmoid_(o)
+            tc = tanh_of_(c, tanh_c[t])
             np.multiply(o, tc, out=hs[t + 1])
             if padded is not None and padded[t]:
                 np.copyto(c, cs[t], where=mask.pad_units[t])
@@ -253,18 +261,25 @@ class LSTM(RecurrentModel):
     # ----------------------------------------------------------------------------------------- backward
 
     def _layer_backward(
-        self, record: _LSTMLayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
+        self,
+        record: _LSTMLayer,
+        d_out: np.ndarray,
+        d_final: tuple[np.ndarray, ...],
+        mask: _Mask | None,
+        scratch: dict[str, np.ndarray],
     ) -> _LayerGrads:
         x, act, cs = record.x, record.act, record.cs
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        d_h = np.ascontiguousarray(d_out.transpose(0, 2, 1))  # (T, H, B), becomes dL/dh_t in total
+        d_h = d_out.transpose(0, 2, 1).copy()  # (T, H, B) copy (d_out is read-only), becomes dL/dh_t in total
         d_c = np.empty((steps, hidden, batch), dtype=self.dtype)
-        flat = np.empty((4 * hidden, steps, batch), dtype=self.dtype)  # dL/d(pre-activation), for the GEMMs
+        flat = _scratch_array(
+            scratch, "flat", (4 * hidden, steps, batch), self.dtype
+        )  # dL/d(pre-activation), for the GEMMs
         blocks = self._time_blocks(steps, act[0].size)
         longest = max(stop - start for start, stop in blocks)
-        factors = np.empty((longest, 4 * hidden, batch), dtype=self.dtype)
-        h_to_c = np.empty((longest, hidden, batch), dtype=self.dtype)
+        factors = _scratch_array(scratch, "factors", (longest, 4 * hidden, batch), self.dtype)
+        h_to_c = _scratch_array(scratch, "h_to_c", (longest, hidden, batch), self.dtype)
         carry = (d_final[0].T.copy(), d_final[1].T.copy())  # (H, B) dL/dh_t, dL/dc_t from step t+1 or d_state
         reverse_steps = self._reverse_steps if record.peep is None else self._peephole_reverse_steps
         for start, stop in blocks:

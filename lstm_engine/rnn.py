@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from lstm_engine._activations import EXP_CLAMP, TANH_SCALE, tanh_
+from lstm_engine._activations import TANH_SCALE, overflow_ok, tanh_
 from lstm_engine.base import Grads, RecurrentModel, Run, _LayerGrads, _Mask
 
 __all__ = ["RNN", "Grads", "Run"]
@@ -53,17 +53,17 @@ class RNN(RecurrentModel):
         w_hh_t = np.ascontiguousarray(w_hh.T * TANH_SCALE)  # (H, H) scaled for the kernel
         pre = np.matmul(x.reshape(steps * batch, width), w_ih.T * TANH_SCALE).reshape(steps, batch, -1)
         pre += (p["bias_ih"] + p["bias_hh"]) * TANH_SCALE
-        clamp = EXP_CLAMP[self.dtype]
         hs = np.empty((steps + 1, batch, self.hidden_size), dtype=self.dtype)
         hs[0] = init[0]
         padded = mask.padded_steps if mask is not None else None
-        for t in range(steps):
-            h = hs[t + 1]
-            np.matmul(hs[t], w_hh_t, out=h)
-            np.add(h, pre[t], out=h)
-            tanh_(h, clamp)
-            if padded is not None and padded[t]:
-                np.copyto(h, hs[t], where=mask.pad[t])
+        with overflow_ok():
+            for t in range(steps):
+                h = hs[t + 1]
+                np.matmul(hs[t], w_hh_t, out=h)
+                np.add(h, pre[t], out=h)
+                tanh_(h)
+                if padded is not None and padded[t]:
+                    np.copyto(h, hs[t], where=mask.pad[t])
         states = hs[1:]
         output = states if mask is None else states * mask.keep
         return _RNNLayer(
@@ -71,11 +71,16 @@ class RNN(RecurrentModel):
         )
 
     def _layer_backward(
-        self, record: _RNNLayer, d_out: np.ndarray, d_final: tuple[np.ndarray, ...], mask: _Mask | None
+        self,
+        record: _RNNLayer,
+        d_out: np.ndarray,
+        d_final: tuple[np.ndarray, ...],
+        mask: _Mask | None,
+        scratch: dict[str, np.ndarray],
     ) -> _LayerGrads:
         hs, x = record.hs, record.x
         steps, batch, width = x.shape
-        d_h = d_out  # (T, B, H), becomes dL/dh_t in total
+        d_h = d_out.copy()  # (T, B, H) (d_out is read-only), becomes dL/dh_t in total
         d_pre = np.square(hs[1:])  # (T, B, H): dL/d(pre-activation) after the loop; 1 - h^2 first
         np.subtract(1.0, d_pre, out=d_pre)
         if mask is not None:
