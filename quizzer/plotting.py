@@ -11,6 +11,7 @@ say how many they left out; heatmaps paint them grey; bar charts print the value
 from __future__ import annotations
 
 import math
+import textwrap
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -82,6 +83,11 @@ def nice_ticks(low: float, high: float, max_ticks: int) -> list[float]:
 
 def _width(requested: int | None, options: ConsoleOptions) -> int:
     return max(1, min(requested or options.max_width, options.max_width))
+
+
+def _title_lines(title: str, width: int) -> list[Text]:
+    """A chart's title wrapped at word boundaries to ``width``: a narrow pane shows all of it on more lines."""
+    return [Text(line, style="bold") for line in textwrap.wrap(title, max(1, width))]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -177,7 +183,7 @@ class LinePlot:
         """The chart as lines of styled text, exactly ``width`` cells wide (plus a title, legend and notes)."""
         lines: list[Text] = []
         if self.title:
-            lines.append(Text(self.title, style="bold", overflow="ellipsis", no_wrap=True))
+            lines.extend(_title_lines(self.title, width))
         if not any(xs for xs, _ in self.points.values()):
             reason = (
                 "no positive finite values to plot on a log axis"
@@ -369,7 +375,7 @@ class Heatmap:
     def render_lines(self, width: int) -> list[Text]:
         lines: list[Text] = []
         if self.title:
-            lines.append(Text(self.title, style="bold", overflow="ellipsis", no_wrap=True))
+            lines.extend(_title_lines(self.title, width))
         if not self.rows or self.n_cols == 0:
             lines.append(Text("(empty)", style="dim"))
             return lines
@@ -457,7 +463,7 @@ class BarChart:
     def render_lines(self, width: int) -> list[Text]:
         lines: list[Text] = []
         if self.title:
-            lines.append(Text(self.title, style="bold", overflow="ellipsis", no_wrap=True))
+            lines.extend(_title_lines(self.title, width))
         if not self.items:
             lines.append(Text("(no data)", style="dim"))
             return lines

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
@@ -26,8 +26,9 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from quizzer.messages import OpenDemo
+from quizzer.widgets.demo_output import DemoOutput
 from quizzer.widgets.loss_curve import LossCurve
-from quizzer.widgets.params import ParamControl
+from quizzer.widgets.params import ParamControl, control_widths
 
 #: Seconds to wait after the last control change before recomputing (typing "128" recomputes once, not thrice).
 DEBOUNCE_S = 0.3
@@ -35,6 +36,8 @@ DEBOUNCE_S = 0.3
 LIVE_HINT = "Live: edit a value (+/- steps it); w: wide output."
 #: Most progress/curve updates per second a training sends to the UI.
 PROGRESS_HZ = 10.0
+#: Columns of the controls pane besides its names and values: the left padding and the right border.
+CONTROLS_CHROME = 2
 
 
 class DemoListScreen(Screen):
@@ -106,18 +109,23 @@ class DemoScreen(Screen):
     def compose(self) -> ComposeResult:
         demo = self.demo
         yield Header()
+        # The controls pane is as narrow as this demo's names and values allow: the output gets the rest.
+        name_width, value_width = control_widths(demo.params.params)
         with Horizontal(id="demo-body"):
-            with VerticalScroll(id="demo-controls"):
+            controls = VerticalScroll(id="demo-controls")
+            controls.styles.width = name_width + value_width + CONTROLS_CHROME
+            with controls:
                 for param in demo.params.params:
-                    yield ParamControl(param, self.values[param.name])
+                    yield ParamControl(param, self.values[param.name], name_width=name_width)
             with Vertical(id="demo-output"):
                 yield Static(Text(demo.description, style="dim"), id="demo-description")
                 yield Static("", id="demo-status", markup=False)
                 if demo.training:
                     yield ProgressBar(id="demo-progress", show_eta=False)
                     yield LossCurve(id="loss-curve")
-                with ScrollableContainer(id="demo-view"):
-                    yield Static("", id="demo-render")
+                # Scrolls down only: the renderable is laid out for the pane's width (plots fill it, tables wrap).
+                with VerticalScroll(id="demo-view"):
+                    yield DemoOutput(id="demo-render")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -193,7 +201,7 @@ class DemoScreen(Screen):
     def _show(self, renderable: Any, message: str) -> None:
         self.output = renderable
         self.query_one("#demo-view").display = True
-        self.query_one("#demo-render", Static).update(renderable)
+        self.query_one(DemoOutput).show(renderable)
         self.status(message)
 
     # ------------------------------------------------------------------ trainings
@@ -254,10 +262,13 @@ class DemoScreen(Screen):
                 self.app.call_from_thread(self._trained, None, f"{type(err).__name__}: {err}")
             return
         elapsed = time.perf_counter() - start
+        done, total = reached
         if getattr(result, "cancelled", False):
-            message = f"Cancelled at step {reached[0]} of {reached[1]} after {elapsed:.1f} s."
+            message = f"Cancelled at step {done} of {total} after {elapsed:.1f} s."
+        elif done < total:  # the demo's own early stop (a target reached, patience run out)
+            message = f"Stopped early at step {done} of {total} after {elapsed:.1f} s."
         else:
-            message = f"Trained {reached[1]} steps in {elapsed:.1f} s."
+            message = f"Trained {total} steps in {elapsed:.1f} s."
         if self.is_attached:
             self.app.call_from_thread(self._trained, renderable, message)
 

@@ -25,6 +25,18 @@ LOG_STEP_RATIO = 1000.0
 STEPS_PER_SPAN = 20.0
 #: ... counting at most this much of it (x in [-1e6, 1e6] still steps by 1).
 MAX_SPAN = 20.0
+#: Narrowest value box: a seven-digit number and the cursor (lists of numbers scroll inside theirs).
+VALUE_WIDTH = 9
+#: A compact Select's columns besides its longest choice: padding, the gap and the arrow.
+SELECT_CHROME = 4
+
+
+def control_widths(params: Any) -> tuple[int, int]:
+    """(name column, value column) widths that fit these parameters: the longest name and a space, and a value
+    box that holds a number (or the longest choice of a choice list)."""
+    name_width = max((len(p.name) for p in params), default=0) + 1
+    value_width = max([VALUE_WIDTH] + [len(c) + SELECT_CHROME for p in params for c in p.choices])
+    return name_width, value_width
 
 
 def step_value(param: Any, current: float | None, direction: int) -> float | int:
@@ -117,16 +129,21 @@ class ParamControl(Vertical):
         def control(self) -> ParamControl:
             return self._control
 
-    def __init__(self, param: Any, value: object = None, **kwargs) -> None:
+    def __init__(self, param: Any, value: object = None, *, name_width: int | None = None, **kwargs) -> None:
         super().__init__(id=f"param-{param.name}", classes=f"param -{param.kind}", **kwargs)
         self.param = param
         self.value = param.default if value is None else value
         self.tooltip = param.help or None
+        #: Columns for the name, so that the controls of one screen line up (None: the stylesheet's width).
+        self.name_width = name_width
 
     def compose(self) -> ComposeResult:
         p = self.param
         with Horizontal(classes="param-row"):
-            yield Label(p.name, classes="param-name", markup=False)
+            name = Label(p.name, classes="param-name", markup=False)
+            if self.name_width is not None:
+                name.styles.width = self.name_width
+            yield name
             if p.kind == "choice":
                 yield Select([(c, c) for c in p.choices], value=self.value, allow_blank=False, compact=True)
             elif p.kind == "bool":

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 from app_support import screen_text, settle
 from rich.console import Console
+from rich.text import Text
 from textual.widgets import Input, OptionList, ProgressBar, Select, Switch
 
 from quizzer.app import QuizzerApp
@@ -176,3 +178,65 @@ def test_step_sizes_follow_the_range() -> None:
     assert step_value(specs["lr"], 0.05, +1) == 0.1  # 1e-5..10: doubles
     assert step_value(specs["forget_bias"], 1.0, -1) == 0.0  # -10..10: steps by 1
     assert step_value(specs["dropout"], 0.3, +1) == 0.4  # 0..0.9: steps by 0.1
+
+
+async def test_output_takes_the_visible_width_at_80x24(bank) -> None:
+    app = QuizzerApp(bank=bank, packaged=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_demo(pilot, "vanishing-gradient")
+        view = screen.query_one("#demo-view")
+        assert view.max_scroll_x == 0  # nothing hides to the right
+        assert screen.query_one("#demo-render").outer_size.width <= view.scrollable_content_region.width
+        assert screen.query_one("#demo-controls").outer_size.width <= 26  # names and short numbers, no more
+        text = screen_text(app)
+        # The plot's whole frame, the end of its (wrapped) title and its x-axis label are on screen.
+        assert any(line.rstrip().endswith("┐") and "┌" in line for line in text.splitlines())
+        assert any(line.rstrip().endswith("┘") and "└" in line for line in text.splitlines())
+        assert "LSTM forget bias 2)" in text and "t (earlier steps on the left)" in text
+        narrow_axis = max(line.count("─") for line in text.splitlines() if "└" in line)
+        await pilot.press("w")  # the output takes the controls' room too
+        await settle(pilot)
+        assert not screen.query_one("#demo-controls").display
+        text = screen_text(app)
+        assert max(line.count("─") for line in text.splitlines() if "└" in line) > narrow_axis + 15
+
+
+async def test_a_table_wider_than_the_pane_folds_and_says_w_shows_it_whole(bank) -> None:
+    app = QuizzerApp(bank=bank, packaged=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_demo(pilot, "param-count")
+        assert screen.query_one("#demo-view").max_scroll_x == 0
+        text = screen_text(app)
+        assert "Squeezed to fit: w" in text
+        output = [line.split("▕", 1)[1] for line in text.splitlines()[1:-1]]
+        assert not any("…" in line for line in output), "\n".join(output)  # folded, never cut
+        await pilot.press("w")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Squeezed" not in text and "2,560" in text and "weight_ih" in text
+
+
+async def test_a_training_that_stops_itself_early_says_so(bank) -> None:
+    app = QuizzerApp(bank=bank, packaged=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_demo(pilot, "adding-problem")
+        real = screen.demo
+
+        class StopsAtTarget:  # reaches its target at step 400 of 3000, as adding-problem does
+            training = True
+
+            def run(self, values, on_step=None):
+                on_step(400, 3000, {"mse": 0.009})
+                return SimpleNamespace(cancelled=False)
+
+            def render(self, result):
+                return Text("target reached")
+
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+        screen.demo = StopsAtTarget()
+        await pilot.press("r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Stopped early at step 400 of 3000" in text and "Trained 3000" not in text

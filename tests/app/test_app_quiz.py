@@ -142,6 +142,8 @@ async def test_open_the_questions_demo_with_its_arguments() -> None:
         assert isinstance(app.screen, DemoScreen)
         assert app.screen.demo.name == "param-count"
         assert app.screen.values["hidden_size"] == 20
+        await pilot.press("w")  # at 80 columns the table shows whole only in the wide output
+        await pilot.pause()
         assert "2,560" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
