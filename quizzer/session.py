@@ -7,7 +7,9 @@ the quiz screen only orchestrates. Questions are the bank's ``Question`` records
 from __future__ import annotations
 
 import difflib
+import itertools
 import random
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,3 +149,30 @@ def format_answer(question: Any, value: object) -> str:
     if kind == "numeric" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:g}"
     return str(value)
+
+
+#: A line at least this long, continued by the next line, was broken only to keep the bank file narrow.
+HARD_WRAP_MIN = 80
+_LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
+_ALIGNED = re.compile(r"\S {2,}\S")
+
+
+def unwrap(text: str) -> str:
+    """``text`` with the line breaks its author made only to keep the YAML narrow joined up, so that it wraps to
+    the terminal's width instead of breaking mid-sentence: a line continues the one before when that one is at
+    least :data:`HARD_WRAP_MIN` long and neither line is blank, a list item's start (``- ``, ``1. ``) or
+    column-aligned (equations with their comments). Everything else keeps its line breaks."""
+    lines = text.strip().split("\n")
+    out = lines[:1]
+    for before, line in itertools.pairwise(lines):
+        continues = (
+            len(before.rstrip()) >= HARD_WRAP_MIN
+            and line.strip()
+            and not _LIST_ITEM.match(line)
+            and not _ALIGNED.search(before.strip())
+        )
+        if continues:
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)

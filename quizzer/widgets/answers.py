@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.validation import Number
-from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from quizzer.widgets.number_input import NumberInput
 
@@ -26,8 +27,17 @@ DIGITS = "123456"
 LETTERS = "abcdef"
 
 
-def choice_label(index: int, text: str) -> str:
-    return f"{DIGITS[index] if index < len(DIGITS) else ' '}) {text}"
+def choice_prompt(index: int, text: str, mark: Text | None = None) -> Table:
+    """"1) text" as an option: the text wraps under itself (a hanging indent), never cut to "…". ``mark`` (a
+    multi answer's box) goes before the key."""
+    key = Text(f"{DIGITS[index]})" if index < len(DIGITS) else "  ")
+    if mark is not None:
+        key = Text.assemble(mark, " ", key)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")  # wraps at spaces; folds only a word longer than the whole line
+    grid.add_row(key, Text(text))
+    return grid
 
 
 class AnswerInput(Vertical):
@@ -67,7 +77,7 @@ class ChoiceAnswer(AnswerInput):
     def compose(self) -> ComposeResult:
         last = min(len(self.choices), len(DIGITS)) - 1
         yield Static(f"Pick with 1-{DIGITS[last]} or a-{LETTERS[last]}, or arrows and enter.", classes="hint")
-        yield OptionList(*(choice_label(i, c) for i, c in enumerate(self.choices)), markup=False)
+        yield OptionList(*(choice_prompt(i, c) for i, c in enumerate(self.choices)))
 
     def focus_input(self) -> None:
         self.query_one(OptionList).focus()
@@ -93,7 +103,7 @@ class TrueFalseAnswer(AnswerInput):
 
     def compose(self) -> ComposeResult:
         yield Static("Press t or f (or arrows and enter).", classes="hint")
-        yield OptionList("t) True", "f) False", markup=False)
+        yield OptionList(Text("t) True"), Text("f) False"))
 
     def focus_input(self) -> None:
         self.query_one(OptionList).focus()
@@ -107,13 +117,35 @@ class TrueFalseAnswer(AnswerInput):
         self.answer(event.option_index == 0)
 
 
-class _Toggles(SelectionList[int]):
-    """A SelectionList where enter submits instead of toggling (space and 1-6/a-f toggle)."""
+class _Toggles(OptionList):
+    """Choices with a box each: space (or a click) toggles the highlighted one, enter submits. An OptionList
+    rather than Textual's SelectionList, which draws every option on one line and cuts long ones to "…"."""
 
-    BINDINGS = [Binding("enter", "submit", "Check answer")]
+    BINDINGS = [
+        Binding("enter", "submit", "Check answer"),
+        Binding("space", "toggle_highlighted", "", show=False),  # the help lists it as one of OTHER_KEYS
+    ]
 
     class Submit(Message):
         pass
+
+    def __init__(self, choices: Sequence[str], **kwargs) -> None:
+        self.choices = tuple(choices)
+        #: Indices of the choices ticked so far.
+        self.selected: set[int] = set()
+        super().__init__(*(self._prompt(i) for i in range(len(self.choices))), **kwargs)
+
+    def _prompt(self, index: int) -> Table:
+        mark = Text("[x]", style="bold green") if index in self.selected else Text("[ ]", style="dim")
+        return choice_prompt(index, self.choices[index], mark)
+
+    def toggle(self, index: int) -> None:
+        self.selected ^= {index}
+        self.replace_option_prompt_at_index(index, self._prompt(index))
+
+    def action_toggle_highlighted(self) -> None:
+        if self.highlighted is not None:
+            self.toggle(self.highlighted)
 
     def action_submit(self) -> None:
         self.post_message(self.Submit())
@@ -130,8 +162,7 @@ class MultiAnswer(AnswerInput):
 
     def compose(self) -> ComposeResult:
         yield Static("Toggle every right choice (space, 1-6 or a-f), then press enter.", classes="hint")
-        # Text, not str: a choice's text is literal, never markup.
-        yield _Toggles(*((Text(choice_label(i, c)), i) for i, c in enumerate(self.choices)))
+        yield _Toggles(self.choices)
 
     def focus_input(self) -> None:
         self.query_one(_Toggles).focus()
@@ -141,6 +172,11 @@ class MultiAnswer(AnswerInput):
             toggles = self.query_one(_Toggles)
             toggles.highlighted = index
             toggles.toggle(index)
+
+    @on(OptionList.OptionSelected)
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one(_Toggles).toggle(event.option_index)
 
     @on(_Toggles.Submit)
     def _submit(self, event: _Toggles.Submit) -> None:

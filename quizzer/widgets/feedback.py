@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Markdown, Static
 
-from quizzer.session import format_answer
+from quizzer.session import format_answer, unwrap
 from quizzer.widgets.key_numbers import KeyNumbers
 
 
@@ -25,13 +25,15 @@ class AnswerFeedback(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
+        # The gap after the verdict is part of it, not of the dim text: SVG screenshots drop a run's leading spaces.
         verdict = Text()
+        gap = "" if q.kind == "recall" else "   "
         if self.correct:
-            verdict.append("✓ Correct", style="bold green")
+            verdict.append(f"✓ Correct{gap}", style="bold green")
         else:
-            verdict.append("✗ Not quite", style="bold red")
+            verdict.append(f"✗ Not quite{gap}", style="bold red")
         if q.kind != "recall":
-            verdict.append(f"   you answered {format_answer(q, self.response)}", style="dim")
+            verdict.append(f"you answered {format_answer(q, self.response)}", style="dim")
             if not self.correct:
                 verdict.append("\nRight answer: ", style="bold")
                 verdict.append(format_answer(q, q.answer))
@@ -43,7 +45,7 @@ class AnswerFeedback(Vertical):
         if getattr(q, "misconception", None):
             note = Text()
             note.append("Common misconception: ", style="bold yellow")
-            note.append(str(q.misconception))
+            note.append(unwrap(str(q.misconception)))
             yield Static(note, id="misconception")
         if q.demo is not None:
             from quizzer.demos import registry

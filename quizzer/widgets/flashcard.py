@@ -6,11 +6,13 @@ from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.rule import Rule
+from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from quizzer.scheduling import RATINGS, rating_label
+from quizzer.session import unwrap
 
 
 def answer_text(question: Any) -> str:
@@ -50,15 +52,22 @@ class Flashcard(Static):
         meta = Text(f"{q.topic} · {q.difficulty} · {q.kind} · {q.id}", style="dim")
         parts.append(meta)
         parts.append(Text(""))
-        parts.append(Text(str(q.prompt).strip(), style="bold"))
+        parts.append(Text(unwrap(str(q.prompt)), style="bold"))
         choices = tuple(getattr(q, "choices", None) or ())
         if choices:
-            parts.append(Text("\n".join(f"  {i}) {c}" for i, c in enumerate(choices, 1))))
+            # A long choice wraps under its own text, not under its number.
+            grid = Table.grid(padding=(0, 1), pad_edge=True)
+            grid.add_column(no_wrap=True)
+            grid.add_column()
+            for i, choice in enumerate(choices, 1):
+                grid.add_row(Text(f" {i})"), Text(choice))
+            parts.append(grid)
         if not self.revealed:
             return Group(*parts)
         parts.append(Rule(style="dim"))
-        answer = Text("Answer: ", style="bold green")
-        answer.append(answer_text(q), style="green")
+        said = unwrap(answer_text(q))
+        answer = Text("Answer:\n" if "\n" in said else "Answer: ", style="bold green")   # a list starts on its own line
+        answer.append(said, style="green")
         parts.append(answer)
         explanation = str(getattr(q, "explanation", "") or "").strip()
         if explanation:

@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from quizzer.session import unwrap
 from quizzer.widgets.answers import (
     AnswerInput,
     ChoiceAnswer,
@@ -21,6 +22,8 @@ from quizzer.widgets.answers import (
 
 #: Longest quiz whose progress bar (one square per question) is drawn.
 MAX_BAR = 40
+#: Between the parts of the progress line.
+GAP = "   "
 
 KIND_NAMES = {
     "choice": "one answer",
@@ -43,7 +46,7 @@ def answer_widget(question: Any) -> AnswerInput:
     if kind == "numeric":
         return NumericAnswer(question.tolerance, id="answer")
     if kind == "recall":
-        return RecallAnswer(str(question.answer), id="answer")
+        return RecallAnswer(unwrap(str(question.answer)), id="answer")
     raise ValueError(f"{question.id}: unknown question kind {kind!r}")
 
 
@@ -58,8 +61,8 @@ class QuestionView(Vertical):
         q = self.question
         meta = f"{q.topic} · {q.difficulty} · {KIND_NAMES.get(q.kind, q.kind)} · {q.id}"
         yield Static(meta, classes="question-meta", markup=False)
-        # Text, not markup: "[i]" in a question about indexing must stay "[i]".
-        yield Static(Text(str(q.prompt).strip()), classes="question-prompt")
+        # Text, not markup: "[i]" in a question about indexing must stay "[i]". Unwrapped: the terminal wraps it.
+        yield Static(Text(unwrap(str(q.prompt))), classes="question-prompt")
         yield answer_widget(q)
 
     @property
@@ -79,9 +82,11 @@ class QuizProgress(Static):
 
     def render(self) -> Text:
         right = sum(self.results)
+        # Each gap ends the part before it, in its style, rather than starting the next: a renderer that trims
+        # the spaces a run starts with (SVG screenshots) would otherwise print "Question 1/10Score 0/0".
         text = Text()
-        text.append(f"Question {self.position}/{self.total}", style="bold")
-        text.append(f"   Score {right}/{len(self.results)}   ")
+        text.append(f"Question {self.position}/{self.total}{GAP}", style="bold")
+        text.append(f"Score {right}/{len(self.results)}{GAP}")
         if self.total <= MAX_BAR:
             for ok in self.results:
                 text.append("■", style="green" if ok else "red")

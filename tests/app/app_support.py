@@ -15,6 +15,8 @@ from quizzer.session import Filters, QuizSession
 HERE = Path(__file__).parent
 GOOD_BANK = HERE / "banks" / "good"
 BAD_BANK = HERE / "banks" / "bad"
+#: Choices longer than any terminal line and a prompt hard-wrapped in its file (not loaded with the others).
+LONG_BANK = HERE / "banks" / "long"
 #: The fixture topic with one question of each kind.
 KINDS_TOPIC = "fixture-gates"
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from app_support import GOOD_BANK, KINDS_TOPIC, answer, quiz_app, screen_text, settle
+from app_support import GOOD_BANK, KINDS_TOPIC, LONG_BANK, answer, load_bank, quiz_app, screen_text, settle
 
 from quizzer.app import QuizzerApp
 from quizzer.cli import main
 from quizzer.messages import AnswerRecorded
 from quizzer.screens.demos import DemoScreen
 from quizzer.screens.quiz import QuizScreen, QuizSetupScreen, QuizSummaryScreen
+from quizzer.session import QuizSession
 from quizzer.storage import Store
 from quizzer.widgets.answers import NumericAnswer
 from quizzer.widgets.feedback import AnswerFeedback
@@ -210,3 +213,47 @@ async def test_letters_are_not_swallowed_by_the_number_box() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of whitespace (line ends and indents too) as one space."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)], ids=["80x24", "100x30"])
+async def test_long_choices_wrap_and_show_whole(size: tuple[int, int]) -> None:
+    bank = load_bank(LONG_BANK)
+    for question_id in ("fx-long-choice", "fx-long-multi"):
+        question = bank.get(question_id)
+        app = QuizzerApp(bank=bank, session=QuizSession((question,)), packaged=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            text = screen_text(app)
+            assert "…" not in text, text
+            for index, choice in enumerate(question.choices):
+                assert f"{index + 1}) {choice}" in flat(text), choice
+                # A hanging indent: the wrapped part starts under the text, not under the number.
+                end = choice.split()[-1]
+                line = next(line for line in text.splitlines() if end in line)
+                assert line.startswith(" " * 4), line
+            if question.kind == "choice":
+                # The prompt's hard line break (after "instead" in the file) is gone: the terminal wraps it.
+                assert not any(line.rstrip().endswith("instead") for line in text.splitlines())
+                await pilot.press("2")
+            else:
+                await pilot.press("2")
+                text = screen_text(app)
+                assert "[x] 2)" in text and "[ ] 1)" in text and "[ ] 3)" in text
+                await pilot.press("space", "space", "up", "space", "enter")  # 2 off and on again, then 1: {0, 1}
+            await pilot.pause()
+            assert "✓ Correct" in screen_text(app)
+
+
+async def test_progress_line_keeps_its_gaps_in_screenshots() -> None:
+    app = quiz_app(kinds=("choice",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Question 1/1   Score 0/0   □" in screen_text(app)
+        svg = app.export_screenshot()
+    # SVG renderers drop the spaces that start a text run ("Question 1/1Score 0/0"): each part starts its own.
+    assert re.search(r">Score&#160;0/0", svg)
