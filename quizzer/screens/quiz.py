@@ -33,6 +33,15 @@ class QuizSetupScreen(Screen):
 
     TITLE = "Quiz"
     BINDINGS = [Binding("ctrl+s", "start", "Start quiz")]
+    #: The keyboard starts on the first choice list (the scrolling form itself would take it otherwise, and
+    #: enter would do nothing).
+    AUTO_FOCUS = "#topic"
+
+    #: Keys the form's widgets handle themselves, for the help screen.
+    OTHER_KEYS = (
+        ("enter", "Open a list / choose in it"),
+        ("tab shift+tab", "Next / previous field"),
+    )
 
     def __init__(self, bank: Any) -> None:
         super().__init__()
@@ -42,8 +51,9 @@ class QuizSetupScreen(Screen):
         topics = sorted({q.topic for q in self.bank.questions})
         difficulties = sorted({str(q.difficulty) for q in self.bank.questions})
         yield Header()
-        with VerticalScroll(id="quiz-setup"):
+        with VerticalScroll(id="quiz-setup", can_focus=False):
             yield Static("Choose what to be asked, then Start (ctrl+s).", classes="pane-title")
+            yield Static("enter opens a list and picks from it; tab moves to the next field.", classes="hint")
             with Horizontal(classes="field"):
                 yield Label("Topic", classes="field-label")
                 yield Select([(t, t) for t in topics], prompt="all topics", id="topic")

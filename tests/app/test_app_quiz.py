@@ -6,6 +6,7 @@ import re
 
 import pytest
 from app_support import GOOD_BANK, KINDS_TOPIC, LONG_BANK, answer, load_bank, quiz_app, screen_text, settle
+from textual.widgets import Select
 
 from quizzer.app import QuizzerApp
 from quizzer.cli import main
@@ -257,3 +258,26 @@ async def test_progress_line_keeps_its_gaps_in_screenshots() -> None:
         svg = app.export_screenshot()
     # SVG renderers drop the spaces that start a text run ("Question 1/1Score 0/0"): each part starts its own.
     assert re.search(r">Score&#160;0/0", svg)
+
+
+async def test_setup_enter_opens_a_list_and_ctrl_s_starts(bank) -> None:
+    app = QuizzerApp(bank=bank, packaged=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        setup = app.screen
+        assert isinstance(setup, QuizSetupScreen)
+        topic = setup.query_one("#topic", Select)
+        assert app.focused is topic  # not the scrolling form, where enter did nothing
+        assert "enter opens a list" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert topic.expanded
+        await pilot.press("down", "down", "enter")  # past "all topics" and fixture-gates
+        await pilot.pause()
+        assert topic.value == "fixture-gru" and not topic.expanded
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QuizScreen)
+        assert {q.topic for q in app.screen.session.questions} == {"fixture-gru"}
