@@ -58,7 +58,10 @@ class QuizzerCommands(Provider):
 
 
 class QuizzerApp(App[object]):
-    """quizzer's terminal UI. ``bank`` and ``session`` let the CLI start straight into a quiz."""
+    """quizzer's terminal UI. The CLI can start it elsewhere than the home screen: ``session`` pushes that quiz over
+    the home screen (escape goes home); ``screen`` replaces the home screen as the first screen (escape on it
+    leaves the app, as ``quizzer review`` does). ``bank`` and ``store`` hand over a bank and a progress database the
+    caller has already opened (the caller closes that store)."""
 
     CSS_PATH = "quizzer.tcss"
     TITLE = "quizzer"
@@ -84,6 +87,8 @@ class QuizzerApp(App[object]):
         packaged: bool = True,
         bank: Any | None = None,
         session: Any | None = None,
+        screen: Screen | None = None,
+        store: Any | None = None,
     ) -> None:
         super().__init__()
         self.bank_paths = [str(p) for p in bank_paths]
@@ -91,11 +96,14 @@ class QuizzerApp(App[object]):
         self.packaged = packaged
         self._given_bank = bank
         self._session = session
-        self._store: Any | None = None
+        self._first_screen = screen
+        self._store: Any | None = store
+        #: The app opened its store itself (and so closes it); a store handed over is the caller's to close.
+        self._owns_store = store is None
         self._store_problem = ""
 
     def get_default_screen(self) -> Screen:
-        return HomeScreen()
+        return self._first_screen if self._first_screen is not None else HomeScreen()
 
     def on_mount(self) -> None:
         if self._given_bank is not None:
@@ -168,7 +176,7 @@ class QuizzerApp(App[object]):
             store.record_quiz_answer(question.id, question.topic, question.difficulty, question.kind, correct)
 
     def on_unmount(self) -> None:
-        if self._store is not None:
+        if self._store is not None and self._owns_store:
             self._store.close()
 
     # ------------------------------------------------------------------ navigation

@@ -84,29 +84,19 @@ def run_review_app(args: argparse.Namespace, bank, store) -> int:
 
 def review_app(bank, store, *, topic: str | None = None, limit: int | None = None,
                new_limit: int = DEFAULT_NEW_PER_DAY, cram: bool = False, bank_paths=(), data_dir=None):
-    """The app opening straight on a Review screen over ``bank`` and ``store``."""
+    """The app opening straight on a Review screen over ``bank`` and ``store`` (the caller closes ``store``)."""
+    from quizzer.app import QuizzerApp
     from quizzer.screens.review import ReviewScreen
 
-    return app_starting_on(
-        lambda: ReviewScreen(topic=topic, limit=limit, new_limit=new_limit, cram=cram, store=store, bank=bank),
-        bank=bank, bank_paths=bank_paths, data_dir=data_dir)
+    screen = ReviewScreen(topic=topic, limit=limit, new_limit=new_limit, cram=cram, store=store, bank=bank)
+    return QuizzerApp(bank_paths=bank_paths, data_dir=data_dir, bank=bank, store=store, screen=screen)
 
 
 def app_starting_on(make_screen, *, bank, bank_paths=(), data_dir=None):
     """``quizzer.app.QuizzerApp`` with ``make_screen()`` as its first screen instead of the home screen."""
-    from pathlib import Path
-
-    import quizzer.app
     from quizzer.app import QuizzerApp
 
-    class FirstScreenApp(QuizzerApp):
-        # Textual resolves a relative CSS_PATH against the subclass's file: keep the app's stylesheet.
-        CSS_PATH = str(Path(quizzer.app.__file__).parent / QuizzerApp.CSS_PATH)
-
-        def get_default_screen(self):
-            return make_screen()
-
-    return FirstScreenApp(bank_paths=bank_paths, data_dir=data_dir, bank=bank)
+    return QuizzerApp(bank_paths=bank_paths, data_dir=data_dir, bank=bank, screen=make_screen())
 
 
 def list_flagged(args: argparse.Namespace) -> int:

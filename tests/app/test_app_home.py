@@ -149,3 +149,21 @@ async def test_command_palette_reaches_every_screen_and_demo(bank) -> None:
         await settle(pilot)
         assert isinstance(app.screen, QuizScreen)
         assert {q.topic for q in app.screen.session.questions} == {"fixture-gru"}
+
+
+async def test_a_given_first_screen_and_store(bank, tmp_path) -> None:
+    """What ``quizzer review`` uses: the screen replaces the home screen, escape on it leaves the app, and the
+    store handed over is the app's and stays open for its owner to close."""
+    with Store.open(tmp_path) as store:
+        store.record_quiz_answer("fx-numeric", "fixture-gates", "medium", "numeric", False)
+        screen = StatsScreen()
+        app = QuizzerApp(bank=bank, store=store, screen=screen, packaged=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert app.screen is screen and len(app.screen_stack) == 1
+            assert app.store is store
+            assert "1 due today" in screen_text(app)  # the screen uses the app's store: the one handed over
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not app.is_running
+        assert len(store.due_cards()) == 1  # still open
