@@ -151,6 +151,33 @@ async def test_command_palette_reaches_every_screen_and_demo(bank) -> None:
         assert {q.topic for q in app.screen.session.questions} == {"fixture-gru"}
 
 
+def due_on_home(app: QuizzerApp, title: str) -> str:
+    """The Due column of ``title``'s row in the home screen's bank table."""
+    return next(line for line in screen_text(app).splitlines() if title in line).split()[-1]
+
+
+async def test_home_due_counts_follow_a_quiz_and_a_review(bank) -> None:
+    app = QuizzerApp(bank=bank, packaged=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert due_on_home(app, "Fixture: GRU") == "0"
+        app.start_quiz(topics=("fixture-gru",))
+        await settle(pilot)
+        await pilot.press("1", "n")  # wrong (a GRU has 2 gates): the question becomes due
+        await settle(pilot)
+        await pilot.press("enter")  # the results screen's Done
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert due_on_home(app, "Fixture: GRU") == "1"
+        await pilot.press("2")  # review: the due card comes first
+        await settle(pilot)
+        await pilot.press("space", "3")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert due_on_home(app, "Fixture: GRU") == "0"
+
+
 async def test_a_given_first_screen_and_store(bank, tmp_path) -> None:
     """What ``quizzer review`` uses: the screen replaces the home screen, escape on it leaves the app, and the
     store handed over is the app's and stays open for its owner to close."""
