@@ -72,3 +72,15 @@ def topic_file(questions: str, topic: str = "test-topic", title: str = "Test top
 def error_line(path: object, line: int, qid: str | None, message: str) -> str:
     """An error exactly as ``str(BankError)`` prints it."""
     return f"{path}:{line}: {qid}: {message}" if qid is not None else f"{path}:{line}: {message}"
+
+
+def assert_matches_recomputation(bank: object, qid: str, recompute: object) -> None:
+    """A packaged numeric question's answer equals ``recompute()`` (the engine's number) within its tolerance."""
+    question = bank.get(qid)  # type: ignore[attr-defined]
+    assert question is not None, f"{qid} is not in the packaged bank"
+    assert question.kind == "numeric"
+    recomputed = recompute()  # type: ignore[operator]
+    tolerance = max(question.tolerance or 0.0, 1e-9)
+    assert abs(recomputed - question.answer) <= tolerance, (
+        f"{qid}: the bank says {question.answer}, the engine gives {recomputed!r} (tolerance {tolerance})"
+    )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from bank_support import assert_matches_recomputation
 
 import lstm_engine as le
 import question_bank
@@ -225,14 +226,7 @@ def bank():
 
 @pytest.mark.parametrize("qid", sorted(RECOMPUTE))
 def test_numeric_answer_matches_recomputation(bank, qid: str) -> None:
-    question = bank.get(qid)
-    assert question is not None, f"{qid} is not in the packaged bank"
-    assert question.kind == "numeric"
-    recomputed = RECOMPUTE[qid]()
-    tolerance = max(question.tolerance or 0.0, 1e-9)
-    assert abs(recomputed - question.answer) <= tolerance, (
-        f"{qid}: bank says {question.answer}, recomputed {recomputed!r} (tolerance {tolerance})"
-    )
+    assert_matches_recomputation(bank, qid, RECOMPUTE[qid])
 
 
 def test_every_numeric_question_in_these_topics_is_recomputed(bank) -> None:
