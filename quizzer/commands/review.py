@@ -42,7 +42,26 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
                         help=f"new cards per day (default {DEFAULT_NEW_PER_DAY})")
     parser.add_argument("--cram", action="store_true",
                         help="study every card in scope, due or not, without changing its schedule")
+    parser.add_argument("--retention", type=_retention, default=None, metavar="R",
+                        help=f"desired retention for FSRS, {RETENTION_RANGE[0]} to {RETENTION_RANGE[1]} "
+                        "(default 0.9): higher means shorter intervals and more reviews")
     parser.set_defaults(handler=_run)
+
+
+#: Desired retention a user may ask for. FSRS accepts (0, 1); outside this range intervals become absurd
+#: (years at 0.5) or reviews pile up (daily at 0.999).
+RETENTION_RANGE = (0.7, 0.99)
+
+
+def _retention(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    low, high = RETENTION_RANGE
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"retention must be a number from {low} to {high}, got {text!r}")
+    return value
 
 
 def check_topic(bank, topic: str | None) -> None:
@@ -61,7 +80,11 @@ def _run(args: argparse.Namespace) -> int:
     from quizzer.commands.quiz import load_bank
     from quizzer.storage import Store
 
-    store = Store.open(getattr(args, "data_dir", None))     # a bad database fails here, before the app starts
+    from quizzer.scheduling import FsrsScheduler
+
+    scheduler = FsrsScheduler(args.retention) if args.retention is not None else None
+    # A bad database fails here, before the app starts.
+    store = Store.open(getattr(args, "data_dir", None), scheduler=scheduler)
     try:
         bank = load_bank(args)
         check_topic(bank, args.topic)

@@ -58,7 +58,7 @@ def test_review_rejects_an_unknown_topic_before_starting(tmp_path: Path, bank_di
 
 
 def test_review_argument_errors(tmp_path: Path) -> None:
-    for args in (("--limit", "0"), ("--new", "-1"), ("--limit", "x")):
+    for args in (("--limit", "0"), ("--new", "-1"), ("--limit", "x"), ("--retention", "0.5"), ("--retention", "x")):
         proc = quizzer("review", *args, data_dir=tmp_path)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert proc.stderr.count("\n") == 1
@@ -100,3 +100,27 @@ def test_populate_synthetic(tmp_path: Path) -> None:
         assert all(store.get_card(qid).to_dict() == last[qid].to_dict() for qid in ids)
         stats = store.stats()
         assert stats.total_reviews == 300 and sum(stats.counts.values()) == 40
+
+
+def test_retention_option_reaches_the_scheduler(tmp_path: Path, bank_dir: Path, monkeypatch) -> None:
+    """--retention sets FSRS's desired retention: a higher one gives the same card a shorter Good interval."""
+    import quizzer.commands.review as review_command
+    from quizzer.cli import main
+
+    seen: dict[str, Store] = {}
+
+    def fake_app(args, bank, store):  # stands in for the TUI: record the store the command built
+        seen["store"] = store
+        return 0
+
+    monkeypatch.setattr(review_command, "run_review_app", fake_app)
+    intervals = {}
+    for retention in ("0.8", "0.95"):
+        assert main(["--bank", str(bank_dir), "--data-dir", str(tmp_path), "review", "--retention", retention]) == 0
+        scheduler = seen["store"].scheduler
+        assert scheduler.desired_retention == float(retention)
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        card = scheduler.review(scheduler.new_card("q", now), Rating.Good, now)
+        card = scheduler.review(card, Rating.Good, card.due)
+        intervals[retention] = card.due - now
+    assert intervals["0.95"] < intervals["0.8"]
