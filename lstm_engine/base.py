@@ -22,6 +22,8 @@ batches this is exactly PyTorch's ``pack_padded_sequence(..., enforce_sorted=Fal
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,10 @@ SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: Backward passes prepare per-step factors a block of steps at a time; a block's data should stay in a core's L2
 #: cache (vectorising over all T at once streams them through main memory instead).
 BLOCK_BYTES = 1 << 18
+#: Arrays a model keeps per name for reuse by later calls (see :func:`_recycled`): two lets a caller hold one
+#: result while computing the next (``run = model.forward(x)`` in a loop).
+POOL_DEPTH = 2
+_POOL_LOCK = threading.Lock()
 
 
 @dataclass
@@ -111,14 +117,17 @@ class _LayerGrads:
     cell: np.ndarray | None = None
 
 
-def _project(weight: np.ndarray, bias: np.ndarray, x: np.ndarray) -> np.ndarray:
+def _project(
+    weight: np.ndarray, bias: np.ndarray, x: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
     """Input projection of all steps, unit-major: ``(T, R, B)`` with ``[t] = weight (R, X) @ x_t^T + bias (R,)``.
 
     ``x`` is ``(T, B, X)``. One stacked ``np.matmul`` writing each step's rows in place: as fast as a single GEMM
     over all ``T*B`` columns here, without the copy into step order that the single GEMM would need.
     """
     steps, batch, _ = x.shape
-    out = np.empty((steps, weight.shape[0], batch), dtype=np.result_type(weight, x))
+    if out is None:
+        out = np.empty((steps, weight.shape[0], batch), dtype=np.result_type(weight, x))
     np.matmul(weight, x.transpose(0, 2, 1), out=out)
     out += bias[:, None]
     return out
@@ -140,9 +149,36 @@ def _scratch_array(
     return arr
 
 
-def _time_major(units: np.ndarray) -> np.ndarray:
-    """A contiguous ``(T, B, H)`` copy of a unit-major ``(T, H, B)`` array."""
-    return np.ascontiguousarray(units.transpose(0, 2, 1))
+def _recycled(pool: dict[str, list[np.ndarray]], name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised array for data that may outlive the call (forward records, results), reused from an
+    earlier call when nothing references that array any more.
+
+    Memory new to the process costs about 0.6 ms per MB (page faults), and glibc hands the large arrays of a
+    finished call back to the system, so every call would fault its arrays in afresh. A model keeps up to
+    POOL_DEPTH arrays per name; one is free when the pool holds the only reference to it: every view (a
+    ``Run``'s gates, ``Grads.hidden``...) references its base array, so an array still reachable from a result
+    is never handed out again. The scan and the hand-over run under a lock, so concurrent calls get distinct
+    arrays. A new shape or dtype under a name replaces the pool's arrays (the old ones live on with their users).
+    """
+    with _POOL_LOCK:
+        arrays = pool.get(name)
+        if arrays is None or arrays[0].shape != shape or arrays[0].dtype != dtype:
+            arrays = pool[name] = []
+        for arr in arrays:
+            if sys.getrefcount(arr) <= 3:  # the list, ``arr`` and getrefcount's argument
+                return arr
+        arr = np.empty(shape, dtype=dtype)
+        if len(arrays) < POOL_DEPTH:
+            arrays.append(arr)
+        return arr
+
+
+def _time_major(units: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A contiguous ``(T, B, H)`` copy of a unit-major ``(T, H, B)`` array (into ``out`` when given)."""
+    if out is None:
+        return np.ascontiguousarray(units.transpose(0, 2, 1))
+    np.copyto(out, units.transpose(0, 2, 1))
+    return out
 
 
 def _shape(a: Any) -> str:
@@ -207,6 +243,11 @@ class RecurrentModel:
         for name, shape in self._param_shapes().items():
             self._params[name] = rng.uniform(-bound, bound, size=shape).astype(dt)
         self._spare_scratch: list[dict[str, np.ndarray]] = [{}]  # see _scratch_array
+        self._pool: dict[str, list[np.ndarray]] = {}  # see _recycled
+
+    def _array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """``_recycled`` from this model's pool, in the model's dtype."""
+        return _recycled(self._pool, name, shape, self.dtype)
 
     # ----------------------------------------------------------------------------------------- parameters
 

@@ -52,13 +52,14 @@ _SIGMOID_BLOCKS = 3  # o, i, f: the first three internal blocks
 class _LSTMLayer:
     """One layer's forward record (internal gate order o|i|f|g, unit-major).
 
-    ``x`` ``(T, B, X)`` the layer's input; ``act`` ``(T, 4H, B)`` gate values; ``hs``, ``cs`` ``(T+1, H, B)``
+    ``layer`` the layer's index; ``x`` ``(T, B, X)`` the layer's input; ``act`` ``(T, 4H, B)`` gate values; ``hs``, ``cs`` ``(T+1, H, B)``
     states with index 0 the initial state; ``states`` = ``hs`` as ``(T+1, B, H)``; ``tanh_c`` ``(T, H, B)``;
     ``terms`` ``(T, 2, H, B)`` the two terms of ``c_t``, ``i⊙g`` and ``f⊙c_{t-1}`` (the backward reuses them);
     ``w_ih`` ``(4H, X)`` and ``w_hh`` ``(4H, H)`` the unscaled weights used, in internal order; ``peep``
     ``(3, H)`` rows w_ci, w_cf, w_co or None.
     """
 
+    layer: int
     x: np.ndarray
     act: np.ndarray
     hs: np.ndarray
@@ -143,13 +144,13 @@ class LSTM(RecurrentModel):
         w_hh_s = w_hh * scale  # (4H, H), rows scaled for the kernels
         bias = (p["bias_ih"] + p["bias_hh"])[perm] * self._scale
         act = _project(
-            w_ih * scale, bias, x
+            w_ih * scale, bias, x, self._array(f"act_l{layer}", (steps, 4 * hidden, batch))
         )  # (T, 4H, B) scaled pre-activations, made gate values step by step
-        hs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
-        cs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
+        hs = self._array(f"hs_l{layer}", (steps + 1, hidden, batch))
+        cs = self._array(f"cs_l{layer}", (steps + 1, hidden, batch))
         hs[0], cs[0] = init[0].T, init[1].T
-        tanh_c = np.empty((steps, hidden, batch), dtype=self.dtype)
-        terms = np.empty((steps, 2, hidden, batch), dtype=self.dtype)
+        tanh_c = self._array(f"tanh_c_l{layer}", (steps, hidden, batch))
+        terms = self._array(f"terms_l{layer}", (steps, 2, hidden, batch))
         peep = None
         with overflow_ok():
             if self.peephole:
@@ -157,7 +158,7 @@ class LSTM(RecurrentModel):
                 self._peephole_steps(act, hs, cs, tanh_c, terms, w_hh_s, peep, mask)
             else:
                 self._steps(act, hs, cs, tanh_c, terms, w_hh_s, mask)
-        states = _time_major(hs)
+        states = _time_major(hs, self._array(f"states_l{layer}", (steps + 1, batch, hidden)))
         if mask is None:
             output = states[1:]
         else:
@@ -167,6 +168,7 @@ class LSTM(RecurrentModel):
         gates = {"i": blocks[:, _I], "f": blocks[:, _F], "g": blocks[:, _G], "o": blocks[:, _O]}
         gates.update(c=cs[1:].transpose(0, 2, 1), h=states[1:])
         return _LSTMLayer(
+            layer=layer,
             x=x,
             act=act,
             hs=hs,
@@ -271,8 +273,10 @@ class LSTM(RecurrentModel):
         x, act, cs = record.x, record.act, record.cs
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        d_h = d_out.transpose(0, 2, 1).copy()  # (T, H, B) copy (d_out is read-only), becomes dL/dh_t in total
-        d_c = np.empty((steps, hidden, batch), dtype=self.dtype)
+        layer = record.layer
+        d_h = self._array(f"d_h_l{layer}", (steps, hidden, batch))  # becomes dL/dh_t in total
+        np.copyto(d_h, d_out.transpose(0, 2, 1))  # a copy: d_out is read-only
+        d_c = self._array(f"d_c_l{layer}", (steps, hidden, batch))
         flat = _scratch_array(
             scratch, "flat", (4 * hidden, steps, batch), self.dtype
         )  # dL/d(pre-activation), for the GEMMs
@@ -313,7 +317,8 @@ class LSTM(RecurrentModel):
             params["weight_ci"] = np.einsum("htb,htb->h", d4[_I], c_prev)
             params["weight_cf"] = np.einsum("htb,htb->h", d4[_F], c_prev)
             params["weight_co"] = np.einsum("htb,htb->h", d4[_O], c_new)
-        d_input = (flat2.T @ record.w_ih).reshape(steps, batch, width)
+        d_input = self._array(f"d_input_l{layer}", (steps, batch, width))
+        np.matmul(flat2.T, record.w_ih, out=d_input.reshape(steps * batch, width))
         return _LayerGrads(
             d_input=d_input,
             d_init=(carry[0].T, carry[1].T),
