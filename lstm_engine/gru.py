@@ -42,11 +42,12 @@ _NH, _DR, _DZ, _DN = range(4)
 class _GRULayer:
     """One layer's forward record (unit-major).
 
-    ``x`` ``(T, B, X)`` the layer's input; ``act`` ``(T, 3H, B)`` gate values r|z|n; ``hs`` ``(T+1, H, B)``
+    ``layer`` the layer's index; ``x`` ``(T, B, X)`` the layer's input; ``act`` ``(T, 3H, B)`` gate values r|z|n; ``hs`` ``(T+1, H, B)``
     states with index 0 the initial state; ``states`` = ``hs`` as ``(T+1, B, H)``; ``hn`` ``(T, H, B)``
     ``TANH_SCALE * (W_hn h_{t-1} + b_hn)``; ``w_ih`` ``(3H, X)``, ``w_hh`` ``(3H, H)`` the weights used.
     """
 
+    layer: int
     x: np.ndarray
     act: np.ndarray
     hs: np.ndarray
@@ -86,10 +87,12 @@ class GRU(RecurrentModel):
         bias = p["bias_ih"].copy()
         bias[:sig] += p["bias_hh"][:sig]  # b_hn stays inside r ⊙ (...)
         b_hn = (p["bias_hh"][sig:] * TANH_SCALE)[:, None]
-        act = _project(w_ih * scale[:, None], bias * scale, x)  # (T, 3H, B)
-        hs = np.empty((steps + 1, hidden, batch), dtype=self.dtype)
+        act = _project(
+            w_ih * scale[:, None], bias * scale, x, self._array(f"act_l{layer}", (steps, 3 * hidden, batch))
+        )  # (T, 3H, B)
+        hs = self._array(f"hs_l{layer}", (steps + 1, hidden, batch))
         hs[0] = init[0].T
-        hn = np.empty((steps, hidden, batch), dtype=self.dtype)
+        hn = self._array(f"hn_l{layer}", (steps, hidden, batch))
         rec = np.empty((3 * hidden, batch), dtype=self.dtype)
         tmp = np.empty((hidden, batch), dtype=self.dtype)
         padded = mask.padded_steps if mask is not None else None
@@ -110,7 +113,7 @@ class GRU(RecurrentModel):
                 np.add(n, tmp, out=hs[t + 1])
                 if padded is not None and padded[t]:
                     np.copyto(hs[t + 1], hs[t], where=mask.pad_units[t])
-        states = _time_major(hs)
+        states = _time_major(hs, self._array(f"states_l{layer}", (steps + 1, batch, hidden)))
         if mask is None:
             output = states[1:]
         else:
@@ -119,6 +122,7 @@ class GRU(RecurrentModel):
         blocks = act.reshape(steps, 3, hidden, batch).transpose(0, 1, 3, 2)  # (T, 3, B, H) views
         gates = {"r": blocks[:, _R], "z": blocks[:, _Z], "n": blocks[:, _N], "h": states[1:]}
         return _GRULayer(
+            layer=layer,
             x=x,
             act=act,
             hs=hs,
@@ -142,7 +146,9 @@ class GRU(RecurrentModel):
         x, act = record.x, record.act
         steps, batch, width = x.shape
         hidden = self.hidden_size
-        d_h = d_out.transpose(0, 2, 1).copy()  # (T, H, B) copy (d_out is read-only), becomes dL/dh_t in total
+        layer = record.layer
+        d_h = self._array(f"d_h_l{layer}", (steps, hidden, batch))  # becomes dL/dh_t in total
+        np.copyto(d_h, d_out.transpose(0, 2, 1))  # a copy: d_out is read-only
         flat = _scratch_array(
             scratch, "flat", (4 * hidden, steps, batch), self.dtype
         )  # blocks n'|r|z|n, for the GEMMs
@@ -185,7 +191,8 @@ class GRU(RecurrentModel):
             "bias_ih": x_side.sum(axis=1),
             "bias_hh": np.concatenate((d_b_hh[hidden:], d_b_hh[:hidden])),
         }
-        d_input = (x_side.T @ record.w_ih).reshape(steps, batch, width)
+        d_input = self._array(f"d_input_l{layer}", (steps, batch, width))
+        np.matmul(x_side.T, record.w_ih, out=d_input.reshape(steps * batch, width))
         return _LayerGrads(d_input=d_input, d_init=(carry.T,), params=params, hidden=d_h.transpose(0, 2, 1))
 
 
