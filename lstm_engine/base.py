@@ -118,18 +118,21 @@ class _LayerGrads:
 
 
 def _project(
-    weight: np.ndarray, bias: np.ndarray, x: np.ndarray, out: np.ndarray | None = None
+    weight: np.ndarray, bias: np.ndarray, x: np.ndarray, out: np.ndarray, x_ones: np.ndarray
 ) -> np.ndarray:
-    """Input projection of all steps, unit-major: ``(T, R, B)`` with ``[t] = weight (R, X) @ x_t^T + bias (R,)``.
+    """Input projection of all steps, unit-major: ``out`` ``(T, R, B)`` with
+    ``[t] = weight (R, X) @ x_t^T + bias (R,)``.
 
     ``x`` is ``(T, B, X)``. One stacked ``np.matmul`` writing each step's rows in place: as fast as a single GEMM
-    over all ``T*B`` columns here, without the copy into step order that the single GEMM would need.
+    over all ``T*B`` columns here, without the copy into step order that the single GEMM would need. The bias
+    rides in the GEMM as an extra column of the weight against a row of ones: ``x_ones`` ``(T, X+1, B)``
+    (scratch) receives ``x_t^T`` and the ones. Copying ``x`` costs far less than a separate pass adding the
+    bias to ``out`` (``R/X`` times larger, and out of cache).
     """
-    steps, batch, _ = x.shape
-    if out is None:
-        out = np.empty((steps, weight.shape[0], batch), dtype=np.result_type(weight, x))
-    np.matmul(weight, x.transpose(0, 2, 1), out=out)
-    out += bias[:, None]
+    width = x.shape[2]
+    np.copyto(x_ones[:, :width], x.transpose(0, 2, 1))
+    x_ones[:, width] = 1.0
+    np.matmul(np.concatenate((weight, bias[:, None]), axis=1), x_ones, out=out)
     return out
 
 

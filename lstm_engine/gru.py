@@ -87,9 +87,13 @@ class GRU(RecurrentModel):
         bias = p["bias_ih"].copy()
         bias[:sig] += p["bias_hh"][:sig]  # b_hn stays inside r ⊙ (...)
         b_hn = (p["bias_hh"][sig:] * TANH_SCALE)[:, None]
-        act = _project(
-            w_ih * scale[:, None], bias * scale, x, self._array(f"act_l{layer}", (steps, 3 * hidden, batch))
-        )  # (T, 3H, B)
+        act = _project(  # (T, 3H, B)
+            w_ih * scale[:, None],
+            bias * scale,
+            x,
+            self._array(f"act_l{layer}", (steps, 3 * hidden, batch)),
+            self._array(f"x_ones_l{layer}", (steps, x.shape[2] + 1, batch)),
+        )
         hs = self._array(f"hs_l{layer}", (steps + 1, hidden, batch))
         hs[0] = init[0].T
         hn = self._array(f"hn_l{layer}", (steps, hidden, batch))

@@ -143,9 +143,13 @@ class LSTM(RecurrentModel):
         w_hh = p["weight_hh"][perm]
         w_hh_s = w_hh * scale  # (4H, H), rows scaled for the kernels
         bias = (p["bias_ih"] + p["bias_hh"])[perm] * self._scale
-        act = _project(
-            w_ih * scale, bias, x, self._array(f"act_l{layer}", (steps, 4 * hidden, batch))
-        )  # (T, 4H, B) scaled pre-activations, made gate values step by step
+        act = _project(  # (T, 4H, B) scaled pre-activations, made gate values step by step
+            w_ih * scale,
+            bias,
+            x,
+            self._array(f"act_l{layer}", (steps, 4 * hidden, batch)),
+            self._array(f"x_ones_l{layer}", (steps, x.shape[2] + 1, batch)),
+        )
         hs = self._array(f"hs_l{layer}", (steps + 1, hidden, batch))
         cs = self._array(f"cs_l{layer}", (steps + 1, hidden, batch))
         hs[0], cs[0] = init[0].T, init[1].T
