@@ -14,13 +14,12 @@ there, and the whole run stops once the LSTM (or, without an LSTM, every model) 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from lstm_engine import tasks
-from lstm_engine.demos.params import SPECS
+from lstm_engine.demos.params import SPECS, OnStep
 from lstm_engine.gru import GRU
 from lstm_engine.lstm import LSTM
 from lstm_engine.nn import Linear, SequenceRegressor
@@ -44,9 +43,6 @@ PROGRESS_EVERY = 5
 #: Seed offsets so the models, the head and the held-out set draw different numbers from one user seed.
 HEAD_SEED_OFFSET = 1000
 EVAL_SEED_OFFSET = 7919
-
-OnStep = Callable[[int, int, dict[str, float]], "bool | None"]
-
 
 @dataclass
 class ModelCurve:

@@ -14,13 +14,12 @@ geometrically with the distance from the loss (Pascanu, Mikolov & Bengio 2013). 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from lstm_engine import tasks
-from lstm_engine.demos.params import SPECS
+from lstm_engine.demos.params import SPECS, OnStep
 from lstm_engine.nn import Linear, SequenceRegressor
 from lstm_engine.optim import SGD, clip_grad_norm, global_norm
 from lstm_engine.rnn import RNN
@@ -36,9 +35,6 @@ DIVERGENCE_FACTOR = 1e3
 PROGRESS_EVERY = 5
 #: The head's seed is offset from the model's so the two draws differ.
 HEAD_SEED_OFFSET = 1
-
-OnStep = Callable[[int, int, dict[str, float]], "bool | None"]
-
 
 @dataclass
 class ExplodingGradientResult:

@@ -16,13 +16,12 @@ Training MSE is measured without dropout (evaluation mode) after each epoch, so 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from lstm_engine import tasks
-from lstm_engine.demos.params import SPECS
+from lstm_engine.demos.params import SPECS, OnStep
 from lstm_engine.lstm import LSTM
 from lstm_engine.nn import Dropout, Linear, SequenceRegressor
 from lstm_engine.optim import Adam, clip_grad_norm
@@ -44,9 +43,6 @@ HEAD_SEED_OFFSET = 1000
 DROPOUT_SEED_OFFSET = 2000
 #: The two runs.
 RUNS = ("plain", "dropout")
-
-OnStep = Callable[[int, int, dict[str, float]], "bool | None"]
-
 
 @dataclass
 class RunCurve:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 KINDS = ("int", "float", "bool", "choice", "floats", "ints")
+
+#: A training demo's progress callback: ``on_step(done, total, metrics)``; returning True cancels the run, which
+#: then returns its partial result with ``cancelled=True``.
+OnStep = Callable[[int, int, dict[str, float]], "bool | None"]
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

@@ -16,13 +16,12 @@ The experiment:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from lstm_engine import tasks
-from lstm_engine.demos.params import SPECS
+from lstm_engine.demos.params import SPECS, OnStep
 from lstm_engine.lstm import LSTM
 from lstm_engine.nn import Linear, SequenceRegressor
 from lstm_engine.optim import Adam, clip_grad_norm
@@ -48,9 +47,6 @@ EVAL_SEED_OFFSET = 7919
 SHOWN_SEED_OFFSET = 104729
 #: Keys of the two models in the result.
 MODELS = ("plain", "peephole")
-
-OnStep = Callable[[int, int, dict[str, float]], "bool | None"]
-
 
 @dataclass
 class PeepholeResult:

@@ -14,11 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lstm_engine.demos.params import SPECS, DemoParams
+from lstm_engine.demos.params import SPECS, DemoParams, OnStep
 from quizzer.errors import UserError
-
-#: ``on_step(done, total, metrics)`` for trainings; returning True cancels.
-OnStep = Callable[[int, int, dict[str, float]], bool | None]
 
 
 @dataclass(frozen=True)
