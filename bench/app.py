@@ -55,6 +55,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from quizzer.cli import single_blas_thread
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 SECTIONS = ("startup", "bank", "db", "demos", "adding")
@@ -91,9 +93,6 @@ QUESTIONS_PER_FILE = 100
 #: The synthetic database.
 DB_CARDS = 10_000
 DB_REVIEWS = 100_000
-#: BLAS thread variables, set as quizzer/cli.py sets them (before NumPy loads).
-BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
 #: Escape sequences stripped from the terminal output before looking for the first frame's text: CSI (colours,
 #: cursor moves, private modes), OSC (terminated by BEL or ST), and two-byte ESC sequences.
 _ESCAPES = re.compile(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -754,8 +753,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown section {unknown[0]!r}; choose from {', '.join(SECTIONS)}")
     training = (not opts.quick) if opts.training is None else opts.training
-    for var in BLAS_THREAD_VARS:            # as quizzer/cli.py, before anything imports NumPy
-        os.environ.setdefault(var, "1")
+    single_blas_thread()                    # as the app does, before anything imports NumPy
 
     load_start = os.getloadavg()
     print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "

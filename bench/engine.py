@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from quizzer.cli import BLAS_THREAD_VARS
+
 SHAPES: dict[str, tuple[int, int, int, int]] = {
     "demo": (50, 32, 2, 16),
     "medium": (100, 32, 32, 64),
@@ -108,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         opts.shapes = ",".join(s for s in opts.shapes.split(",") if s != "large")
 
     # Same thread count on both sides: set BLAS threads before NumPy loads.
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    for var in BLAS_THREAD_VARS:
         os.environ[var] = str(opts.threads)
     import numpy as np
 

@@ -17,7 +17,13 @@ from quizzer.errors import EXIT_USAGE, UserError
 
 #: BLAS thread variables. The app's matrices are small (H <= 256), where a second OpenBLAS thread costs more in
 #: hand-off than it gains: measured 2-3x slower demos on 2 cores. Users can still set them.
-_BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def single_blas_thread() -> None:
+    """Default BLAS to one thread (a user's own setting wins). Must run before anything imports NumPy."""
+    for var in BLAS_THREAD_VARS:
+        os.environ.setdefault(var, "1")
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = ("quiz", "review", "demo", "bank", "stats")
@@ -102,8 +108,7 @@ def app_only_args(argv: Sequence[str]) -> argparse.Namespace | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for var in _BLAS_THREAD_VARS:  # before anything imports NumPy
-        os.environ.setdefault(var, "1")
+    single_blas_thread()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = app_only_args(argv) or build_parser().parse_args(argv)
     try:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
+from quizzer.cli import single_blas_thread
 
-# Before anything imports NumPy: the same single BLAS thread that quizzer.cli sets for the app. The test
-# matrices are small, where a second OpenBLAS thread was 2-9x slower on this 2-core machine.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+# Before anything imports NumPy: the same single BLAS thread the app uses. The test matrices are small, where a
+# second OpenBLAS thread was 2-9x slower on this 2-core machine.
+single_blas_thread()
 
 import pytest  # noqa: E402
 
