@@ -1,7 +1,8 @@
 """Spaced repetition with the ``fsrs`` package, and the review session's queue (no Textual, no SQL here).
 
-:class:`FsrsScheduler` wraps ``fsrs.Scheduler`` (desired retention configurable, default 0.9; fuzzing off by
-default so that intervals are reproducible). All datetimes are timezone-aware UTC.
+:class:`FsrsScheduler` wraps ``fsrs.Scheduler`` (desired retention configurable, default
+``quizzer.settings.DEFAULT_RETENTION`` = 0.9; a store builds its scheduler from the retention it stores; fuzzing off
+by default so that intervals are reproducible). All datetimes are timezone-aware UTC.
 
 :class:`ReviewSession` is what the Review screen drives: due cards first (most overdue first), then up to the day's
 budget of new cards, cards that come back within the session (Again, learning steps) at the end of the queue,
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from fsrs import Card, Rating, Scheduler
 
+from quizzer.settings import DEFAULT_RETENTION
+
 if TYPE_CHECKING:
     from quizzer.storage import Store
 
@@ -27,7 +30,6 @@ if TYPE_CHECKING:
 RATINGS: tuple[Rating, ...] = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 RATING_NAMES: dict[Rating, str] = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good",
                                    Rating.Easy: "Easy"}
-DEFAULT_RETENTION = 0.9
 #: A card that comes back within this long (Again, learning steps) is shown again in the same session.
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -51,6 +53,7 @@ class FsrsScheduler:
         if not 0 < desired_retention < 1:
             raise ValueError(f"desired retention must be between 0 and 1, got {desired_retention}")
         self.desired_retention = desired_retention
+        self.fuzzing = fuzzing
         self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzzing)
 
     def new_card(self, question_id: str, now: datetime) -> Card:

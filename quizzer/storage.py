@@ -10,6 +10,11 @@ Tables (schema version in ``PRAGMA user_version``, migrated forward, never down)
 - ``review_log``: append-only (triggers refuse UPDATE and DELETE): one row per rating with the card as JSON before
   and after. Undoing a rating appends to ``undone_reviews`` and restores the card row; the log itself never changes.
 - ``quiz_answers`` and ``flags``.
+- ``settings`` (schema version 2): ``key -> value`` as text. Today one key, ``desired_retention`` (FSRS's desired
+  retention, 0.7 to 0.99; 0.9 while none is stored), set by ``quizzer review --retention R``. :meth:`Store.open`
+  builds the scheduler from it. A stored value that is not a number in that range is refused like a damaged file:
+  a one-line :class:`StoreError` naming the file, which is left untouched; ``quizzer review --retention R``
+  overwrites it (the new value is written before the old one is read).
 
 Every write is one ``BEGIN IMMEDIATE`` transaction, committed (WAL, ``synchronous=FULL``) before the call returns,
 so a rating the UI has shown as done survives ``kill -9`` and a power cut. WAL lets readers run beside a writer,
@@ -38,10 +43,11 @@ from fsrs import Card, Rating, State
 
 from quizzer.errors import UserError
 from quizzer.scheduling import FsrsScheduler
+from quizzer.settings import DEFAULT_RETENTION, RETENTION_KEY, RETENTION_RANGE, check_retention
 
 DB_NAME = "quizzer.db"
 #: The schema this code writes. A file with a larger ``user_version`` is refused, never downgraded.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: How long a writer waits for another process's transaction before giving up (SQLite busy timeout).
 BUSY_TIMEOUT_S = 30.0
 #: The first 16 bytes of every SQLite 3 database file.
@@ -109,6 +115,12 @@ MIGRATIONS: tuple[str, ...] = (
         created_at  INTEGER NOT NULL
     );
     CREATE INDEX flags_question ON flags (question_id);
+    """,
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,           -- quizzer.settings names the keys
+        value TEXT NOT NULL               -- a number as text, e.g. 0.85
+    );
     """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -241,6 +253,7 @@ class Stats:
     quiz: tuple[QuizAccuracy, ...]               # per (topic, difficulty)
     counts: dict[str, int] = field(default_factory=dict)   # "New", "Learning", "Review", "Relearning"
     total_reviews: int = 0
+    desired_retention: float = DEFAULT_RETENTION     # what the scheduler aims for, beside the true retention
 
 
 # ---------------------------------------------------------------------------------------------------- the store
@@ -261,11 +274,20 @@ class Store:
 
     @classmethod
     def open(cls, data_dir: str | os.PathLike[str] | None = None, *, clock: Clock | None = None,
-             tz: tzinfo | None = None, scheduler: FsrsScheduler | None = None) -> Store:
+             tz: tzinfo | None = None, scheduler: FsrsScheduler | None = None,
+             desired_retention: float | None = None) -> Store:
         """Open (creating if needed) ``quizzer.db`` in ``data_dir`` (see :func:`resolve_data_dir`).
 
+        The store schedules with the stored desired retention (see :meth:`desired_retention`) unless ``scheduler``
+        is given (tests). ``desired_retention`` is first stored (committed) as the new setting, as
+        :meth:`set_desired_retention` does; that also replaces a stored value that cannot be read.
+
         Raises :class:`StoreError` (a ``UserError``) naming the file for a folder that cannot be written, a file
-        that is not a quizzer database (left byte-for-byte untouched), or a database from a newer quizzer."""
+        that is not a quizzer database (left byte-for-byte untouched), a database from a newer quizzer, or a stored
+        desired retention that is not a number from 0.7 to 0.99. ValueError for a ``desired_retention`` outside
+        that range."""
+        if desired_retention is not None:
+            check_retention(desired_retention)          # before anything is created or written
         folder = resolve_data_dir(data_dir)
         path = folder / DB_NAME
         _ensure_writable_folder(folder)
@@ -286,7 +308,16 @@ class Store:
         except sqlite3.DatabaseError as err:
             conn.close()
             raise _unusable(path, err) from err
-        return cls(path, conn, clock=clock, tz=tz, scheduler=scheduler)
+        store = cls(path, conn, clock=clock, tz=tz, scheduler=scheduler)
+        try:
+            if desired_retention is not None:
+                store.set_desired_retention(desired_retention)
+            elif scheduler is None:
+                store.scheduler = FsrsScheduler(store.desired_retention())
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     def close(self) -> None:
         self._conn.close()
@@ -336,6 +367,31 @@ class Store:
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as err:
             raise _unusable(self.path, err) from err
+
+    # ---------------------------------------------------------------- settings
+
+    def desired_retention(self) -> float:
+        """FSRS's desired retention as stored, ``DEFAULT_RETENTION`` while none is. :class:`StoreError` naming
+        the file if the stored value is not a number in ``RETENTION_RANGE`` (the file is not changed)."""
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (RETENTION_KEY,))
+        if not rows:
+            return DEFAULT_RETENTION
+        text = rows[0][0]
+        try:
+            return check_retention(text)
+        except (TypeError, ValueError):
+            low, high = RETENTION_RANGE
+            raise StoreError(
+                f"{self.path}: the stored desired retention {text!r} is not a number from {low} to {high}; it was "
+                "left untouched. Replace it with quizzer review --retention R") from None
+
+    def set_desired_retention(self, value: float) -> None:
+        """Store FSRS's desired retention (ValueError outside ``RETENTION_RANGE``), committed before returning, and
+        schedule with it from now on (the scheduler keeps its fuzzing setting)."""
+        value = check_retention(value)
+        with self._write() as conn:
+            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (RETENTION_KEY, repr(value)))
+        self.scheduler = FsrsScheduler(value, fuzzing=self.scheduler.fuzzing)
 
     # ---------------------------------------------------------------- cards
 
@@ -566,7 +622,7 @@ class Store:
         total = self._query("SELECT (SELECT COUNT(*) FROM review_log) - (SELECT COUNT(*) FROM undone_reviews)")[0][0]
         return Stats(now, tuple(d.astimezone(self.tz).strftime("%m-%d") for d in past), tuple(reviews),
                      tuple(d.astimezone(self.tz).strftime("%m-%d") for d in future), tuple(due), retention, quiz,
-                     counts, total)
+                     counts, total, self.scheduler.desired_retention)
 
     def _day_start_offset(self, day_start: datetime, days: int) -> datetime:
         """The local midnight ``days`` days after ``day_start`` (a local midnight), as UTC."""

@@ -312,7 +312,7 @@ def test_stats_counts_by_day_topic_and_state(store: Store, clock: Clock) -> None
 
 
 def test_migrates_forward_keeping_data(data_dir: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A future schema version 2 applied to today's file: data kept, version bumped; then today's code refuses
+    """A future schema version applied to today's file: data kept, version bumped; then today's code refuses
     the upgraded file instead of downgrading it."""
     from quizzer import storage
 
