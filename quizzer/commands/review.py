@@ -1,7 +1,8 @@
 """`quizzer review`: spaced-repetition flashcards in the terminal app; also `list_flagged` for `quizzer bank flagged`.
 
-The database is opened and the bank loaded before the app starts, so that a corrupt database or an unknown topic
-is a one-line error and exit code 2 rather than an empty screen.
+The bank is loaded and the database opened before the app starts, so that an unknown topic or a corrupt database
+is a one-line error and exit code 2 rather than an empty screen. ``--retention R`` is stored in the database (and
+so used by every later session, the home menu's Review included) only once both checks have passed.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 import difflib
 
 from quizzer.errors import UserError
+from quizzer.settings import DEFAULT_RETENTION, RETENTION_RANGE, check_retention
 
 #: New cards introduced per day when ``--new`` is not given (Anki's default).
 DEFAULT_NEW_PER_DAY = 20
@@ -43,25 +45,18 @@ def add_parser(sub: argparse._SubParsersAction, parents: list[argparse.ArgumentP
     parser.add_argument("--cram", action="store_true",
                         help="study every card in scope, due or not, without changing its schedule")
     parser.add_argument("--retention", type=_retention, default=None, metavar="R",
-                        help=f"desired retention for FSRS, {RETENTION_RANGE[0]} to {RETENTION_RANGE[1]} "
-                        "(default 0.9): higher means shorter intervals and more reviews")
+                        help=f"desired retention for FSRS, {RETENTION_RANGE[0]} to {RETENTION_RANGE[1]}: higher "
+                        "means shorter intervals and more reviews. Remembered in the database for later "
+                        f"sessions (default {DEFAULT_RETENTION} until set)")
     parser.set_defaults(handler=_run)
-
-
-#: Desired retention a user may ask for. FSRS accepts (0, 1); outside this range intervals become absurd
-#: (years at 0.5) or reviews pile up (daily at 0.999).
-RETENTION_RANGE = (0.7, 0.99)
 
 
 def _retention(text: str) -> float:
     try:
-        value = float(text)
+        return check_retention(text)
     except ValueError:
-        value = float("nan")
-    low, high = RETENTION_RANGE
-    if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"retention must be a number from {low} to {high}, got {text!r}")
-    return value
+        low, high = RETENTION_RANGE
+        raise argparse.ArgumentTypeError(f"retention must be a number from {low} to {high}, got {text!r}") from None
 
 
 def check_topic(bank, topic: str | None) -> None:
@@ -80,14 +75,11 @@ def _run(args: argparse.Namespace) -> int:
     from quizzer.commands.quiz import load_bank
     from quizzer.storage import Store
 
-    from quizzer.scheduling import FsrsScheduler
-
-    scheduler = FsrsScheduler(args.retention) if args.retention is not None else None
-    # A bad database fails here, before the app starts.
-    store = Store.open(getattr(args, "data_dir", None), scheduler=scheduler)
+    bank = load_bank(args)
+    check_topic(bank, args.topic)
+    # A bad database fails here, before the app starts; --retention is committed here (and then used).
+    store = Store.open(getattr(args, "data_dir", None), desired_retention=args.retention)
     try:
-        bank = load_bank(args)
-        check_topic(bank, args.topic)
         return run_review_app(args, bank, store)
     finally:
         store.close()

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from quizzer.errors import UserError
 from quizzer.messages import OpenDemo
 from quizzer.scheduling import RATINGS, ReviewSession, format_interval, format_when
+from quizzer.settings import format_retention
 from quizzer.storage import UndoConflict
 from quizzer.widgets.flashcard import Flashcard, RatingBar
 
@@ -177,6 +178,8 @@ class ReviewScreen(Screen):
         text.append(f" · {self.rated} rated")
         if self.topic:
             text.append(f" · topic {self.topic}")
+        if not session.cram:        # cram reschedules nothing, so no retention applies
+            text.append(f" · desired retention {format_retention(session.store.scheduler.desired_retention)}")
         self.query_one("#review-status", Static).update(text)
 
     def _finished_text(self) -> Text:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fsrs import Rating
+from review_support import quizzer
 
 from quizzer.commands.review import list_flagged
 from quizzer.storage import Store, populate_synthetic
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def quizzer(*args: object, data_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "QUIZZER_DATA_DIR": str(data_dir), "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
-    return subprocess.run([sys.executable, "-m", "quizzer", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_stats_prints_what_the_database_holds(tmp_path: Path, bank_dir: Path) -> None:

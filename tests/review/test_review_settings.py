@@ -1,8 +1,10 @@
-"""Stored settings: schema version 2 migrating a real version-1 file, and the stored desired retention (kept,
-validated, a bad stored value refused and repairable)."""
+"""Stored settings: schema version 2 migrating a real version-1 file, the stored desired retention (kept,
+validated, a bad stored value refused and repairable), and ``quizzer review --retention`` remembered by later runs
+(checked against the fsrs library's own intervals)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import sqlite3
@@ -11,12 +13,15 @@ from pathlib import Path
 
 import pytest
 from fsrs import Card, Rating, Scheduler
-from review_support import T0, Clock
+from review_support import T0, Clock, quizzer
 
+import quizzer.commands.review as review_command
 from quizzer import storage
+from quizzer.cli import main
 from quizzer.errors import UserError
-from quizzer.scheduling import FsrsScheduler, card_id_for
+from quizzer.scheduling import FsrsScheduler, card_id_for, format_interval
 from quizzer.storage import DB_NAME, SCHEMA_VERSION, Store
+from quizzer.widgets.flashcard import RatingBar
 
 #: The version-1 schema exactly as quizzer 1 wrote it (``MIGRATIONS[0]`` must never change: files exist).
 V1_SCHEMA = """
@@ -222,3 +227,102 @@ def test_unreadable_stored_retention_is_refused_untouched_and_replaceable(data_d
     with Store.open(data_dir, desired_retention=0.8) as store:
         assert store.desired_retention() == 0.8 and store.scheduler.desired_retention == 0.8
     assert stored_settings(data_dir) == [("desired_retention", "0.8")]
+
+
+# ---------------------------------------------------------------------------------------------------- the CLI
+
+
+def test_bad_stored_retention_through_the_cli(tmp_path: Path, bank_dir: Path, monkeypatch) -> None:
+    """stats and review refuse in one line (exit 2, no traceback); review --retention R repairs the file."""
+    data = tmp_path / "data"
+    with Store.open(data, desired_retention=0.85):
+        pass
+    set_raw_setting(data, "eighty")
+    for args in (("stats",), ("review",)):
+        proc = quizzer("--bank", bank_dir, *args, data_dir=data)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+        assert proc.stderr.startswith(f"quizzer: {data / DB_NAME}: the stored desired retention 'eighty' "
+                                      f"{RETENTION_ERROR}")
+    seen = []
+    monkeypatch.setattr(review_command, "run_review_app",
+                        lambda args, bank, store: seen.append(store.scheduler.desired_retention) or 0)
+    assert main(["--bank", str(bank_dir), "--data-dir", str(data), "review", "--retention", "0.8"]) == 0
+    assert seen == [0.8]
+    proc = quizzer("--bank", bank_dir, "stats", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_rejected_retention_arguments_change_nothing(tmp_path: Path, bank_dir: Path) -> None:
+    """Bad values: one line, exit 2, no traceback. Neither they nor a run that fails later (unknown topic) touch
+    the stored retention."""
+    data = tmp_path / "data"
+    with Store.open(data, desired_retention=0.85):
+        pass
+    for value in ("0.5", "1.2", "0.995", "x", "nan", ""):
+        proc = quizzer("--bank", bank_dir, "review", "--retention", value, data_dir=data)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+        assert proc.stderr == ("quizzer review: error: argument --retention: retention must be a number from 0.7 "
+                               f"to 0.99, got {value!r}\n")
+    proc = quizzer("--bank", bank_dir, "review", "--retention", "0.8", "--topic", "lstn", data_dir=data)
+    assert (proc.returncode, proc.stderr) == (2, "quizzer: unknown topic 'lstn' (did you mean 'lstm'?)\n")
+    assert stored_settings(data) == [("desired_retention", "0.85")]
+
+
+def test_review_retention_is_remembered_by_later_runs(tmp_path: Path, bank_dir: Path, monkeypatch) -> None:
+    """``quizzer review --retention 0.85``, then two runs without it, each through the real Review screen at a
+    frozen clock: the intervals offered and the cards stored are exactly those of
+    ``fsrs.Scheduler(desired_retention=0.85)`` for the same card at the same instants (and 0.9 would differ)."""
+    clock = Clock()
+    monkeypatch.setattr(storage, "utc_now", clock)           # the clock of every store the CLI opens
+    data = tmp_path / "data"
+    cli = ["--bank", str(bank_dir), "--data-dir", str(data), "review", "--topic", "lstm"]
+    screens: list[dict] = []
+
+    def run_real_screen(args, bank, store) -> int:
+        """The command's own app, driven by Pilot: show the first card, note what it offers, rate Easy then
+        Good (one card per run)."""
+        app = review_command.review_app(bank, store, topic=args.topic, limit=1, new_limit=args.new)
+
+        async def drive() -> None:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                session = app.screen.session
+                seen = {"id": session.current.question_id, "preview": session.preview(),
+                        "status": str(app.screen.query_one("#review-status").content)}
+                await pilot.press("space")
+                seen["bar"] = app.screen.query_one(RatingBar).intervals
+                await pilot.press("4" if not screens else "3")
+                await pilot.pause()
+                screens.append(seen)
+
+        asyncio.run(drive())
+        return 0
+
+    monkeypatch.setattr(review_command, "run_review_app", lambda args, bank, store: 0)
+    assert main([*cli, "--retention", "0.85"]) == 0             # saves it; this run rates nothing
+    monkeypatch.setattr(review_command, "run_review_app", run_real_screen)
+    assert main(cli) == 0                                       # a new card, rated Easy at T0
+    qid = screens[0]["id"]
+    with Store.open(data) as store:
+        clock.now = store.get_card(qid).due                     # the card falls due
+    assert main(cli) == 0                                       # the same card, due, rated Good
+    assert screens[1]["id"] == qid
+
+    def reference(retention: float) -> tuple[list[dict[Rating, timedelta]], Card]:
+        fsrs = Scheduler(desired_retention=retention, enable_fuzzing=False)
+        card, offered = Card(card_id=card_id_for(qid), due=T0), []
+        for rating in (Rating.Easy, Rating.Good):
+            now = card.due
+            offered.append({r: fsrs.review_card(card, r, review_datetime=now)[0].due - now for r in Rating})
+            card, _ = fsrs.review_card(card, rating, review_datetime=now)
+        return offered, card
+
+    offered, card = reference(0.85)
+    assert [seen["preview"] for seen in screens] == offered
+    assert [seen["bar"] for seen in screens] == [tuple(format_interval(o[r]) for r in Rating) for o in offered]
+    assert all(seen["status"].endswith("· desired retention 85%") for seen in screens)
+    with Store.open(data) as store:
+        assert store.get_card(qid).to_dict() == card.to_dict()
+        assert [row.state_after.to_dict() for row in store.history(qid)][-1] == card.to_dict()
+    assert reference(0.9)[0][1] != offered[1]                  # the retention made a difference
+
