@@ -11,6 +11,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from quizzer.plotting import bar_chart, line_plot
+from quizzer.settings import format_retention
 from quizzer.storage import Stats
 
 #: Rows of the reviews-per-day plot.
@@ -51,7 +52,9 @@ def forecast_chart(stats: Stats) -> RenderableType:
 
 def retention_chart(stats: Stats) -> RenderableType:
     items = [(f"{r.topic} ({r.passed}/{r.reviews})", _percent(r.passed, r.reviews)) for r in stats.retention]
-    return bar_chart(items, title="True retention per topic (reviews of mature cards passed)", unit="%")
+    desired = format_retention(stats.desired_retention)
+    return bar_chart(items, title=f"True retention per topic (reviews of mature cards passed) vs desired {desired}",
+                     unit="%")
 
 
 def quiz_chart(stats: Stats) -> RenderableType:

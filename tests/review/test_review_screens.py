@@ -239,6 +239,23 @@ async def test_stats_screen_shows_the_database(store: Store, bank, clock: Clock)
         assert re.search(r"^gru · medium \(0/1\).* 0 %$", text, re.MULTILINE)
 
 
+async def test_stats_screen_shows_the_desired_retention(store: Store, bank, clock: Clock) -> None:
+    """Beside the true retention, on one title line at 80 columns."""
+    from quizzer.screens.stats import StatsScreen
+
+    store.set_desired_retention(0.8)
+    study(store, clock, "lstm-gate-count", "lstm", (Rating.Easy, Rating.Good))     # one review of a mature card
+    app = app_starting_on(lambda: StatsScreen(store=store, bank=bank), bank=bank)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        title = "True retention per topic (reviews of mature cards passed) vs desired 80%"
+        assert re.search(rf"^{re.escape(title)}\nlstm \(1/1\) .* 100 %$", visible_text(app), re.MULTILINE)
+        section = list(app.screen.query(".stats-section").results(Static))[3]     # summary, plot, forecast, ...
+        console = Console(width=section.content_region.width, record=True, file=io.StringIO())
+        console.print(section.content)
+        assert console.export_text().splitlines()[0] == title
+
+
 # ---------------------------------------------------------------------------------------------------- snapshots
 
 

@@ -326,3 +326,17 @@ def test_review_retention_is_remembered_by_later_runs(tmp_path: Path, bank_dir: 
         assert [row.state_after.to_dict() for row in store.history(qid)][-1] == card.to_dict()
     assert reference(0.9)[0][1] != offered[1]                  # the retention made a difference
 
+
+def test_stats_shows_the_stored_desired_retention(tmp_path: Path, bank_dir: Path) -> None:
+    """quizzer stats puts the desired retention in the true-retention chart's title: 90% until one is stored."""
+    data = tmp_path / "data"
+    title = "True retention per topic (reviews of mature cards passed) vs desired {}"
+    proc = quizzer("--bank", bank_dir, "stats", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    assert title.format("90%") in proc.stdout
+    with Store.open(data, desired_retention=0.85) as store:
+        first = store.review("lstm-gate-count", "lstm", Rating.Easy, at=T0).after      # straight to Review
+        store.review("lstm-gate-count", "lstm", Rating.Again, at=first.due)            # a lapse of a mature card
+    proc = quizzer("--bank", bank_dir, "stats", data_dir=data)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{title.format('85%')}\nlstm (0/1) " in proc.stdout and "desired 90%" not in proc.stdout
