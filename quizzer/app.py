@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.reactive import var
 from textual.screen import Screen
@@ -66,7 +66,7 @@ class QuizzerApp(App[object]):
     CSS_PATH = "quizzer.tcss"
     TITLE = "quizzer"
     COMMANDS = App.COMMANDS | {QuizzerCommands}
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Keys", key_display="?"),
         Binding("escape", "back", "Back", show=False),

@@ -8,7 +8,7 @@ from quizzer.cli import single_blas_thread
 # second OpenBLAS thread was 2-9x slower on this 2-core machine.
 single_blas_thread()
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -11,12 +11,12 @@ import threading
 import time
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
@@ -69,7 +69,7 @@ class DemoScreen(Screen):
     """One demo: its parameters on the left, its live output on the right."""
 
     # The controls' number boxes leave letters alone (NumberInput), so these keys work from any control.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run"),
         Binding("c", "cancel", "Cancel"),
         Binding("w", "toggle_wide", "Wide output"),

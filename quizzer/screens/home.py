@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
@@ -35,7 +37,9 @@ class HomeScreen(Screen):
 
     TITLE = "quizzer"
     SUB_TITLE = "RNN · LSTM · GRU interview prep"
-    BINDINGS = [Binding(key, f"app.open_{ident}", label) for ident, key, label, _ in MENU]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(key, f"app.open_{ident}", label) for ident, key, label, _ in MENU
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import var
 from textual.screen import Screen
@@ -32,7 +32,7 @@ class QuizSetupScreen(Screen):
     """Topic, difficulty, kind and length of the next quiz. A filter that matches nothing is a notice."""
 
     TITLE = "Quiz"
-    BINDINGS = [Binding("ctrl+s", "start", "Start quiz")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "start", "Start quiz")]
     #: The keyboard starts on the first choice list (the scrolling form itself would take it otherwise, and
     #: enter would do nothing).
     AUTO_FOCUS = "#topic"
@@ -97,7 +97,7 @@ class QuizScreen(Screen):
     """One question at a time: answer, read the verdict and explanation, then move on."""
 
     TITLE = "Quiz"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next question"),
         Binding("enter", "next", "Next question", show=False),
         Binding("d", "demo", "Open demo"),
@@ -225,7 +225,7 @@ class QuizSummaryScreen(Screen):
     """The score per topic and the questions missed."""
 
     TITLE = "Quiz results"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "retry", "Retry missed"),
         Binding("enter", "app.back", "Done"),
     ]

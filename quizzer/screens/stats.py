@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -25,7 +25,10 @@ class StatsScreen(Screen):
         margin-bottom: 1;
     }
     """
-    BINDINGS = [Binding("r", "refresh_stats", "Refresh"), Binding("escape", "back", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh_stats", "Refresh"),
+        Binding("escape", "back", "Back"),
+    ]
 
     def __init__(self, *, store: Any = None, bank: Any = None) -> None:
         super().__init__()

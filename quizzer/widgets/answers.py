@@ -8,12 +8,13 @@ Question and choice text is shown literally: Rich/Textual markup in it is never 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import var
@@ -68,7 +69,7 @@ def _pick_bindings(action: str, description: str) -> list[Binding]:
 class ChoiceAnswer(AnswerInput):
     """One right choice: 1-6 or a-f picks, or arrows and enter."""
 
-    BINDINGS = _pick_bindings("pick", "Pick a choice")
+    BINDINGS: ClassVar[list[BindingType]] = _pick_bindings("pick", "Pick a choice")
 
     def __init__(self, choices: Sequence[str], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -96,7 +97,7 @@ class ChoiceAnswer(AnswerInput):
 class TrueFalseAnswer(AnswerInput):
     """t or f (or arrows and enter)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "pick(True)", "True", key_display="t"),
         Binding("f", "pick(False)", "False", key_display="f"),
     ]
@@ -121,7 +122,7 @@ class _Toggles(OptionList):
     """Choices with a box each: space (or a click) toggles the highlighted one, enter submits. An OptionList
     rather than Textual's SelectionList, which draws every option on one line and cuts long ones to "…"."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "submit", "Check answer"),
         Binding("space", "toggle_highlighted", "", show=False),  # the help lists it as one of OTHER_KEYS
     ]
@@ -154,7 +155,7 @@ class _Toggles(OptionList):
 class MultiAnswer(AnswerInput):
     """Several right choices: toggle with 1-6, a-f or space, then enter."""
 
-    BINDINGS = _pick_bindings("toggle", "Toggle a choice")
+    BINDINGS: ClassVar[list[BindingType]] = _pick_bindings("toggle", "Toggle a choice")
 
     def __init__(self, choices: Sequence[str], **kwargs) -> None:
         super().__init__(**kwargs)
@@ -222,7 +223,7 @@ class NumericAnswer(AnswerInput):
 class RecallAnswer(AnswerInput):
     """Recall from memory: space reveals the model answer; then 1 (missed it) or 2 (got it)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "reveal", "Reveal answer"),
         Binding("1", "grade(False)", "Missed it"),
         Binding("2", "grade(True)", "Got it"),

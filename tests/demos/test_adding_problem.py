@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from demo_support import assert_view_shows_key_numbers
 
 from lstm_engine import tasks
 from lstm_engine.demos import adding_problem as ap
-from demo_support import assert_view_shows_key_numbers
 from quizzer.demos.registry import REGISTRY
 
 TINY = {"seq_len": 12, "hidden_size": 6, "batch_size": 8, "target_mse": 0.0}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from demo_support import assert_view_shows_key_numbers
 
 from lstm_engine import tasks
 from lstm_engine.demos import exploding_gradient as eg
 from lstm_engine.optim import CLIP_EPS
-from demo_support import assert_view_shows_key_numbers
 from quizzer.demos.registry import REGISTRY
 
 SHORT = {"train_steps": 30, "seq_len": 20}

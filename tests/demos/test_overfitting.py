@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from demo_support import assert_view_shows_key_numbers
 
 from lstm_engine.demos import overfitting as of
-from demo_support import assert_view_shows_key_numbers
 from quizzer.demos.registry import REGISTRY
 
 SHORT = {"hidden_size": 6, "epochs": 8, "patience": 3}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
+from demo_support import assert_view_shows_key_numbers
 
 from lstm_engine import tasks
 from lstm_engine.demos import peephole as ph
-from demo_support import assert_view_shows_key_numbers
 
 SHORT = {"seq_len": 12, "hidden_size": 4, "train_steps": 12}
 
