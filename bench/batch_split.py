@@ -23,10 +23,9 @@ import sys
 import threading
 import time
 
+from engine import GATES, model_flops
+
 SHAPE = (200, 64, 128, 256)
-GATES = {"lstm": 4, "gru": 3}
-#: Backward plus forward GEMM work is three times the forward's (as in bench/engine.py).
-FLOP_FACTOR = 3
 
 
 def _child(mode: str, model: str, dtype_name: str, repeats: int) -> dict[str, float]:
@@ -68,17 +67,11 @@ def _child(mode: str, model: str, dtype_name: str, repeats: int) -> dict[str, fl
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1e3)
-    # The ceiling is NumPy's GEMM rate at the step's shape on both cores (only meaningful in the "whole" child).
-    a = rng.standard_normal((b, h)).astype(dtype)
-    w = rng.standard_normal((h, GATES[model] * h)).astype(dtype)
-    out = np.empty((b, GATES[model] * h), dtype=dtype)
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(50):
-            np.matmul(a, w, out=out)
-        best = min(best, time.perf_counter() - start)
-    return {"ms": statistics.median(times), "gemm_gflops": 2.0 * b * h * GATES[model] * h * 50 / best / 1e9}
+    # The ceiling as bench/engine.py measures it: NumPy's GEMM rate at the step's shape, at this process's threads.
+    from engine import gemm_gflops
+
+    ceiling = gemm_gflops(np, b, h, GATES[model] * h, dtype, 3) if mode == "whole" else 0.0
+    return {"ms": statistics.median(times), "gemm_gflops": ceiling}
 
 
 def _spawn(mode: str, model: str, dtype: str, repeats: int, blas_threads: int) -> dict[str, float]:
@@ -111,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         for dtype in opts.dtypes.split(","):
             whole = _spawn("whole", model, dtype, opts.repeats, 2)
             halves = _spawn("halves", model, dtype, opts.repeats, 1)
-            flops = FLOP_FACTOR * 2.0 * t * b * GATES[model] * h * (x + h)
+            flops = model_flops(model, t, b, x, h, "fwd+bwd")
             ceiling = whole["gemm_gflops"] * 1e9
             frac_whole, frac_halves = (100 * flops / (ms / 1e3) / ceiling for ms in (whole["ms"], halves["ms"]))
             print(f"{model:5} {dtype:7} {whole['ms']:16.1f} ms {halves['ms']:18.1f} ms "
