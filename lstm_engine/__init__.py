@@ -24,7 +24,7 @@ _EXPORTS = {
 }
 _SUBMODULES = ("tasks", "analysis", "demos")
 
-__all__ = sorted([*_EXPORTS, *_SUBMODULES])
+__all__ = sorted([*_EXPORTS, *_SUBMODULES])  # noqa: PLE0605 (derived, so it cannot drift from _EXPORTS)
 
 
 def __getattr__(name: str) -> Any:
