@@ -21,8 +21,10 @@ _EXPORTS = {
     "clip_grad_norm": "lstm_engine.optim",
     "SGD": "lstm_engine.optim",
     "Adam": "lstm_engine.optim",
+    "set_num_threads": "lstm_engine.parallel",
+    "get_num_threads": "lstm_engine.parallel",
 }
-_SUBMODULES = ("tasks", "analysis", "demos")
+_SUBMODULES = ("tasks", "analysis", "demos", "parallel")
 
 __all__ = sorted([*_EXPORTS, *_SUBMODULES])  # noqa: PLE0605 (derived, so it cannot drift from _EXPORTS)
 

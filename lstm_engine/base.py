@@ -14,6 +14,12 @@ strided blocks) while the recurrent product stays one fused GEMM per step, ``(G*
 are ``(T, B, H)``: contiguous copies for outputs and states, transposed views for gates and per-step gradients. The
 RNN has a single gate block, so its loop stays time-major.
 
+Threads: after ``lstm_engine.set_num_threads(n)`` a large enough batch is split into up to ``n`` contiguous
+shards, each run whole (all layers, forward and backward) on its own thread by a shard copy of the model that
+shares its parameters but keeps its own buffers; outputs, states and input gradients are joined, parameter
+gradients summed. ``Run.gates``, ``Grads.hidden`` and ``Grads.cell`` then join their shards lazily, on first
+access. See :mod:`lstm_engine.parallel`.
+
 Masks: ``mask`` is ``(T, B)`` of 0/1. At a step where ``mask[t, b] == 0`` the cell does not run for sequence ``b``:
 its state carries over unchanged, its output is 0 and its gate values are reported as 0. For right-padded
 batches this is exactly PyTorch's ``pack_padded_sequence(..., enforce_sorted=False)`` followed by
@@ -22,12 +28,17 @@ batches this is exactly PyTorch's ``pack_padded_sequence(..., enforce_sorted=Fal
 
 from __future__ import annotations
 
+import copy
 import sys
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
+
+from lstm_engine.parallel import run_all, shard_slices
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 #: Backward passes prepare per-step factors a block of steps at a time; a block's data should stay in a core's L2
@@ -46,7 +57,7 @@ class Run:
     Attributes:
         output: ``(T, B, H)`` the top layer's ``h_t`` (0 at masked steps).
         state: the final state. LSTM: ``(h_n, c_n)``, each ``(L, B, H)``; GRU and RNN: ``h_n`` ``(L, B, H)``.
-        gates: one dict per layer of ``(T, B, H)`` arrays. LSTM: ``i f g o c h``; GRU: ``r z n h``; RNN: ``h``.
+        gates: one mapping per layer of name -> ``(T, B, H)`` array. LSTM: ``i f g o c h``; GRU: ``r z n h``; RNN: ``h``.
             ``c`` and ``h`` are the layer's state after step ``t`` (carried through masked steps); the gates are
             0 at masked steps, where the cell did not run.
         cache: what ``backward`` needs (the inputs, every step's activations, the weights used). Not for users.
@@ -54,7 +65,7 @@ class Run:
 
     output: np.ndarray
     state: Any
-    gates: list[dict[str, np.ndarray]]
+    gates: list[Mapping[str, np.ndarray]]
     cache: Any = field(repr=False, compare=False)
 
 
@@ -66,16 +77,16 @@ class Grads:
         params: ``dL/dparam`` for every key of ``state_dict()``, same shapes and order.
         input: ``(T, B, X)`` ``dL/dx``.
         state: ``dL/d(initial state)``, shaped like ``run.state``.
-        hidden: one ``(T, B, H)`` array per layer: ``dL/dh_t`` in total (through time, the output and the layer
+        hidden: a sequence of one ``(T, B, H)`` array per layer: ``dL/dh_t`` in total (through time, the output and the layer
             above), where ``h_t`` is ``run.gates[layer]["h"][t]``.
-        cell: LSTM only, one ``(T, B, H)`` array per layer: ``dL/dc_t`` in total. ``None`` for GRU and RNN.
+        cell: LSTM only, a sequence of one ``(T, B, H)`` array per layer: ``dL/dc_t`` in total. ``None`` for GRU and RNN.
     """
 
     params: dict[str, np.ndarray]
     input: np.ndarray
     state: Any
-    hidden: list[np.ndarray]
-    cell: list[np.ndarray] | None = None
+    hidden: Sequence[np.ndarray]
+    cell: Sequence[np.ndarray] | None = None
 
 
 @dataclass
@@ -94,6 +105,22 @@ class _Mask:
     pad_units: np.ndarray
     padded_steps: list[bool]
 
+    @classmethod
+    def of(cls, pad: np.ndarray, dtype: np.dtype) -> _Mask:
+        """The forms of a checked ``(T, B)`` bool array, True at masked steps."""
+        keep = (~pad).astype(dtype)
+        return cls(
+            keep=keep[:, :, None],
+            pad=pad[:, :, None],
+            keep_units=keep[:, None, :],
+            pad_units=pad[:, None, :],
+            padded_steps=pad.any(axis=1).tolist(),
+        )
+
+    def shard(self, part: slice) -> _Mask:
+        """The mask of the sequences in ``part``."""
+        return _Mask.of(np.ascontiguousarray(self.pad[:, part, 0]), self.keep.dtype)
+
 
 @dataclass
 class _Cache:
@@ -103,6 +130,56 @@ class _Cache:
     x: np.ndarray
     mask: _Mask | None
     layers: list[Any]
+
+
+@dataclass
+class _ShardedCache:
+    """What ``backward`` reads after a sharded ``forward``: each shard's slice of the batch, model and run."""
+
+    owner: Any
+    x: np.ndarray
+    mask: _Mask | None
+    parts: list[slice]
+    models: list[Any]
+    runs: list[Run]
+
+
+class _JoinedGates(Mapping[str, np.ndarray]):
+    """One layer's gates of a sharded run: each name's shards joined along the batch axis on first access."""
+
+    def __init__(self, parts: list[Mapping[str, np.ndarray]]) -> None:
+        self._parts = parts
+        self._joined: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._joined:
+            self._joined[name] = np.concatenate([part[name] for part in self._parts], axis=1)
+        return self._joined[name]
+
+    def __iter__(self):
+        return iter(self._parts[0])
+
+    def __len__(self) -> int:
+        return len(self._parts[0])
+
+
+class _JoinedLayers(Sequence[np.ndarray]):
+    """Per-layer ``(T, B, H)`` arrays of a sharded backward, each joined along the batch axis on first access."""
+
+    def __init__(self, parts: list[Sequence[np.ndarray]]) -> None:
+        self._parts = parts
+        self._joined: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[k] for k in range(len(self))[index]]
+        layer = range(len(self))[index]  # IndexError and negative indices as for a list
+        if layer not in self._joined:
+            self._joined[layer] = np.concatenate([part[layer] for part in self._parts], axis=1)
+        return self._joined[layer]
+
+    def __len__(self) -> int:
+        return len(self._parts[0])
 
 
 @dataclass
@@ -247,6 +324,17 @@ class RecurrentModel:
             self._params[name] = rng.uniform(-bound, bound, size=shape).astype(dt)
         self._spare_scratch: list[dict[str, np.ndarray]] = [{}]  # see _scratch_array
         self._pool: dict[str, list[np.ndarray]] = {}  # see _recycled
+        self._shards: list[RecurrentModel] = []  # see _shard_models
+
+    def _shard_models(self, count: int) -> list[RecurrentModel]:
+        """``count`` shallow copies of this model for sharded calls: they share its parameter arrays (so training
+        updates reach them) but keep their own buffer pools, so shards never compete for one name's arrays."""
+        with _POOL_LOCK:
+            while len(self._shards) < count:
+                shard = copy.copy(self)
+                shard._spare_scratch, shard._pool, shard._shards = [{}], {}, []
+                self._shards.append(shard)
+            return self._shards[:count]
 
     def _array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """``_recycled`` from this model's pool, in the model's dtype."""
@@ -351,15 +439,7 @@ class RecurrentModel:
         real = arr == 1
         if not (real | (arr == 0)).all():
             raise ValueError(f"mask of shape {_shape(arr)} must hold only 0 and 1")
-        pad = ~real
-        keep = real.astype(self.dtype)
-        return _Mask(
-            keep=keep[:, :, None],
-            pad=pad[:, :, None],
-            keep_units=keep[:, None, :],
-            pad_units=pad[:, None, :],
-            padded_steps=pad.any(axis=1).tolist(),
-        )
+        return _Mask.of(~real, self.dtype)
 
     def _time_blocks(self, steps: int, elements_per_step: int) -> list[tuple[int, int]]:
         """``(start, stop)`` ranges covering ``range(steps)`` from the end, each about BLOCK_BYTES of data."""
@@ -387,17 +467,56 @@ class RecurrentModel:
         steps, batch = x.shape[:2]
         init = self._check_state(state, batch, "state")
         checked_mask = self._check_mask(mask, steps, batch)
+        parts = shard_slices(batch, self._GATES * self.hidden_size)
+        if len(parts) == 1:
+            return self._forward_checked(x, init, checked_mask)
+        models = self._shard_models(len(parts))
+        output = self._array("output", (steps, batch, self.hidden_size))
+        runs = run_all([
+            partial(
+                model._forward_part,
+                x,
+                part,
+                [tuple(s[part] for s in layer_init) for layer_init in init],
+                None if checked_mask is None else checked_mask.shard(part),
+                output,
+            )
+            for model, part in zip(models, parts)
+        ])
+        return Run(
+            output=output,
+            state=_join_state([run.state for run in runs]),
+            gates=[_JoinedGates([run.gates[layer] for run in runs]) for layer in range(self.num_layers)],
+            cache=_ShardedCache(owner=self, x=x, mask=checked_mask, parts=parts, models=models, runs=runs),
+        )
+
+    def _forward_part(
+        self,
+        x: np.ndarray,
+        part: slice,
+        init: list[tuple[np.ndarray, ...]],
+        mask: _Mask | None,
+        output: np.ndarray,
+    ) -> Run:
+        """A shard's ``forward`` on the sequences ``part`` of ``x``; writes its output into ``output[:, part]``
+        (on the shard's thread, so that the copies run in parallel too)."""
+        run = self._forward_checked(np.ascontiguousarray(x[:, part]), init, mask)
+        output[:, part] = run.output
+        return run
+
+    def _forward_checked(self, x: np.ndarray, init: list[tuple[np.ndarray, ...]], mask: _Mask | None) -> Run:
+        """``forward`` on checked inputs, on the calling thread."""
         layers = []
         inp = x
         for layer in range(self.num_layers):
-            record = self._layer_forward(layer, inp, init[layer], checked_mask)
+            record = self._layer_forward(layer, inp, init[layer], mask)
             layers.append(record)
             inp = record.output
         return Run(
             output=inp,
             state=self._pack_state([record.final for record in layers]),
             gates=[record.gates for record in layers],
-            cache=_Cache(owner=self, x=x, mask=checked_mask, layers=layers),
+            cache=_Cache(owner=self, x=x, mask=mask, layers=layers),
         )
 
     def backward(self, run: Run, d_output: Any = None, d_state: Any = None) -> Grads:
@@ -412,7 +531,7 @@ class RecurrentModel:
             A :class:`Grads` in the model's dtype.
         """
         cache = run.cache if isinstance(run, Run) else None
-        if not isinstance(cache, _Cache) or cache.owner is not self:
+        if not isinstance(cache, (_Cache, _ShardedCache)) or cache.owner is not self:
             raise ValueError("run must be the Run returned by this model's forward")
         steps, batch = cache.x.shape[:2]
         out_shape = (steps, batch, self.hidden_size)
@@ -423,6 +542,49 @@ class RecurrentModel:
             if cache.mask is not None:
                 d_in = d_in * cache.mask.keep  # the output is the constant 0 at masked steps
         d_final = self._check_state(d_state, batch, "d_state")
+        if isinstance(cache, _Cache):
+            return self._backward_checked(cache, d_in, d_final)
+        d_input = self._array("d_input", cache.x.shape)
+        grads = run_all([
+            partial(
+                model._backward_part,
+                part_run.cache,
+                d_in,
+                part,
+                [tuple(s[part] for s in layer_final) for layer_final in d_final],
+                d_input,
+            )
+            for model, part, part_run in zip(cache.models, cache.parts, cache.runs)
+        ])
+        params = grads[0].params
+        for other in grads[1:]:
+            for key, value in params.items():
+                value += other.params[key]  # each shard's arrays are its own, new in this call
+        return Grads(
+            params=params,
+            input=d_input,
+            state=_join_state([g.state for g in grads]),
+            hidden=_JoinedLayers([g.hidden for g in grads]),
+            cell=_JoinedLayers([g.cell for g in grads]) if self._STATES > 1 else None,
+        )
+
+    def _backward_part(
+        self,
+        cache: _Cache,
+        d_in: np.ndarray,
+        part: slice,
+        d_final: list[tuple[np.ndarray, ...]],
+        d_input: np.ndarray,
+    ) -> Grads:
+        """A shard's ``backward`` of the sequences ``part``; writes its input gradient into ``d_input[:, part]``."""
+        grads = self._backward_checked(cache, d_in[:, part], d_final)
+        d_input[:, part] = grads.input
+        return grads
+
+    def _backward_checked(
+        self, cache: _Cache, d_in: np.ndarray, d_final: list[tuple[np.ndarray, ...]]
+    ) -> Grads:
+        """``backward`` on checked gradients (``d_in`` already zero at masked steps), on the calling thread."""
         per_layer: list[_LayerGrads] = []
         try:  # list.pop is atomic: a concurrent backward of this model finds no spare and starts empty
             scratch = self._spare_scratch.pop()
@@ -463,3 +625,10 @@ class RecurrentModel:
     ) -> _LayerGrads:  # pragma: no cover - abstract
         """One layer's BPTT. ``d_out`` ``(T, B, H)`` may be the caller's ``d_output``: read it, never write it."""
         raise NotImplementedError
+
+
+def _join_state(parts: list[Any]) -> Any:
+    """Shards' states (an ``(L, b, H)`` array, or a tuple of them) joined along the batch axis."""
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(group, axis=1) for group in zip(*parts))
+    return np.concatenate(parts, axis=1)
