@@ -188,12 +188,12 @@ class GRU(RecurrentModel):
         h_side = flat[: 3 * hidden].reshape(3 * hidden, steps * batch)  # n'|r|z
         x_side = flat[hidden:].reshape(3 * hidden, steps * batch)  # r|z|n
         d_w_hh = h_side @ record.states[:-1].reshape(steps * batch, hidden)
-        d_b_hh = h_side.sum(axis=1)
+        sums = flat.reshape(4 * hidden, steps * batch).sum(axis=1)  # the r and z rows serve both sides
         params = {
             "weight_ih": x_side @ x.reshape(steps * batch, width),
             "weight_hh": np.concatenate((d_w_hh[hidden:], d_w_hh[:hidden])),
-            "bias_ih": x_side.sum(axis=1),
-            "bias_hh": np.concatenate((d_b_hh[hidden:], d_b_hh[:hidden])),
+            "bias_ih": sums[hidden:].copy(),
+            "bias_hh": np.concatenate((sums[hidden : 3 * hidden], sums[:hidden])),
         }
         d_input = self._array(f"d_input_l{layer}", (steps, batch, width))
         np.matmul(x_side.T, record.w_ih, out=d_input.reshape(steps * batch, width))
