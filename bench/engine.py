@@ -7,14 +7,20 @@
 For each model, shape (T, B, X, H), dtype and mode (forward, forward+backward) it prints the median wall time of
 the engine and of PyTorch 2.13.0 with the same thread count, their ratio (engine / PyTorch; below 1 means the
 engine is faster), and the achieved GFLOP/s against NumPy's own GEMM rate at the step's GEMM shape (the ceiling
-on this machine). The issue's targets are printed with a verdict at the end. Timing only: nothing is asserted.
+on this machine, measured on its own just before, see ``gemm_gflops``). The issue's targets are printed with a
+verdict at the end. Timing only: nothing is asserted.
 
 The "floor" columns time only the part of one call that the engine cannot shed: its GEMMs at their shapes (the
 input projection, one recurrent GEMM per step, and for the backward one more per step plus the weight- and
 input-gradient GEMMs) and the ``np.exp`` calls its sigmoids and tanhs need (exp is NumPy's cheapest
 transcendental, see ``lstm_engine/_activations.py``), run back to back on preallocated arrays with none of the
 other elementwise work. "best" is floor / PyTorch: a ratio target below it cannot be met by an engine that does
-its arithmetic through NumPy's BLAS and ufuncs on this machine, however its Python is arranged.
+its arithmetic through NumPy's BLAS and ufuncs on this machine, however its Python is arranged. Where the engine
+splits the batch over threads (``lstm_engine.set_num_threads``, the "shards" column), the floor is split the same
+way and run on the same threads.
+
+The engine runs with ``lstm_engine.set_num_threads(--engine-threads)``, by default the same count as BLAS and
+PyTorch; ``--engine-threads 1`` shows the engine on one Python thread with a multi-threaded BLAS instead.
 """
 
 from __future__ import annotations
@@ -69,6 +75,7 @@ class Row:
     ceiling_gflops: float
     floor_ms: float
     flops: float
+    shards: int
 
     @property
     def ratio(self) -> float:
@@ -101,7 +108,13 @@ def median_ms(fn: Callable[[], object], repeats: int) -> list[float]:
 
 
 def gemm_gflops(np, b: int, k: int, n: int, dtype, repeats: int) -> float:
-    """NumPy's GEMM rate for (b, k) @ (k, n), the per-step recurrent GEMM shape."""
+    """NumPy's GEMM rate for (b, k) @ (k, n), the per-step recurrent GEMM shape: the best of ``repeats`` runs of
+    back-to-back calls, after a warm-up run.
+
+    Measured on its own, before the interleaved loop: on these virtual machines a 2-thread GEMM that follows work
+    which left the second core idle (or ran BLAS at one thread) runs at half speed or less for tens of
+    milliseconds, so timing it between the other calls would measure the machine's wake-up, not NumPy's rate.
+    """
     rng = np.random.default_rng(0)
     a = rng.standard_normal((b, k)).astype(dtype)
     w = rng.standard_normal((k, n)).astype(dtype)
@@ -118,7 +131,18 @@ def gemm_gflops(np, b: int, k: int, n: int, dtype, repeats: int) -> float:
 
 
 def floor_fn(np, model: str, t: int, b: int, x: int, h: int, dtype, mode: str) -> Callable[[], None]:
-    """The GEMMs and exp calls of one engine call at this shape, and nothing else (see the module docstring)."""
+    """The GEMMs and exp calls of one engine call at this shape, and nothing else (see the module docstring),
+    split over threads as the engine would split this batch."""
+    from lstm_engine.parallel import run_all, shard_slices
+
+    parts = shard_slices(b, GATES[model] * h)
+    if len(parts) == 1:
+        return _floor_part(np, model, t, b, x, h, dtype, mode)
+    calls = [_floor_part(np, model, t, part.stop - part.start, x, h, dtype, mode) for part in parts]
+    return lambda: run_all(calls)
+
+
+def _floor_part(np, model: str, t: int, b: int, x: int, h: int, dtype, mode: str) -> Callable[[], None]:
     rows = GATES[model] * h
     rng = np.random.default_rng(2)
 
@@ -179,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", default="demo,medium,large,long")
     parser.add_argument("--dtypes", default="float64,float32")
     parser.add_argument("--repeats", type=int, default=7, help="timed runs per side (median reported)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="BLAS and PyTorch threads")
+    parser.add_argument("--engine-threads", type=int, help="lstm_engine.set_num_threads (default: --threads)")
     parser.add_argument("--quick", action="store_true", help="3 repeats and no large shape")
     opts = parser.parse_args(argv)
     if opts.quick:
@@ -199,17 +224,20 @@ def main(argv: list[str] | None = None) -> int:
         print("PyTorch is not installed: pip install -e '.[torch]'", file=sys.stderr)
         return 2
     torch.set_num_threads(opts.threads)
+    engine_threads = opts.threads if opts.engine_threads is None else opts.engine_threads
+    le.set_num_threads(engine_threads)
+    from lstm_engine.parallel import shard_slices
 
     print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, threads={opts.threads}, "
+          f"engine threads={engine_threads}, "
           f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}")
     engines = {"lstm": le.LSTM, "gru": le.GRU, "rnn": le.RNN}
     references = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
     rows: list[Row] = []
     header = f"{'model':5} {'shape':7} {'dtype':7} {'mode':8} {'engine ms':>10} {'torch ms':>10} {'ratio':>6} " \
-             f"{'GFLOP/s':>8} {'ceiling':>8} {'%ceil':>6} {'floor ms':>9} {'best':>5}"
+             f"{'GFLOP/s':>8} {'ceiling':>8} {'%ceil':>6} {'floor ms':>9} {'best':>5} {'shards':>6}"
     print(header)
     print("-" * len(header))
-    ceilings: dict[tuple[str, str, str], float] = {}
     for shape in opts.shapes.split(","):
         t, b, x, h = SHAPES[shape]
         for dtype_name in opts.dtypes.split(","):
@@ -219,9 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             xs = rng.standard_normal((t, b, x)).astype(np_dtype)
             d_out = rng.standard_normal((t, b, h)).astype(np_dtype)
             for model in opts.models.split(","):
-                key = (model, shape, dtype_name)
-                if key not in ceilings:
-                    ceilings[key] = gemm_gflops(np, b, h, GATES[model] * h, np_dtype, 3)
+                ceiling = gemm_gflops(np, b, h, GATES[model] * h, np_dtype, 3)
                 engine = engines[model](x, h, dtype=np_dtype, seed=0)
                 ref = references[model](x, h).to(torch_dtype)
                 with torch.no_grad():
@@ -241,12 +267,13 @@ def main(argv: list[str] | None = None) -> int:
                     e_ms, t_ms = statistics.median(e_times), statistics.median(t_times)
                     flops = model_flops(model, t, b, x, h, mode)
                     gflops = flops / (e_ms / 1e3) / 1e9
-                    row = Row(model, shape, dtype_name, mode, e_ms, t_ms, gflops, ceilings[key],
-                              statistics.median(f_times), flops)
+                    row = Row(model, shape, dtype_name, mode, e_ms, t_ms, gflops, ceiling,
+                              statistics.median(f_times), flops, len(shard_slices(b, GATES[model] * h)))
                     rows.append(row)
                     print(f"{model:5} {shape:7} {dtype_name:7} {mode:8} {e_ms:10.2f} {t_ms:10.2f} "
                           f"{row.ratio:6.2f} {gflops:8.2f} {row.ceiling_gflops:8.2f} "
-                          f"{100 * gflops / row.ceiling_gflops:5.0f}% {row.floor_ms:9.2f} {row.best_ratio:5.2f}",
+                          f"{100 * gflops / row.ceiling_gflops:5.0f}% {row.floor_ms:9.2f} {row.best_ratio:5.2f} "
+                          f"{row.shards:6d}",
                           flush=True)
 
     print()
