@@ -59,8 +59,8 @@ class Run:
     Attributes:
         output: ``(T, B, H)`` the top layer's ``h_t`` (0 at masked steps).
         state: the final state. LSTM: ``(h_n, c_n)``, each ``(L, B, H)``; GRU and RNN: ``h_n`` ``(L, B, H)``.
-        gates: one mapping per layer of name -> ``(T, B, H)`` array. LSTM: ``i f g o c h``; GRU: ``r z n h``; RNN: ``h``.
-            ``c`` and ``h`` are the layer's state after step ``t`` (carried through masked steps); the gates are
+        gates: one mapping per layer of name -> ``(T, B, H)`` array. LSTM: ``i f g o c h``; GRU: ``r z n h``;
+            RNN: ``h``. ``c`` and ``h`` are the layer's state after step ``t`` (carried through masked steps); the gates are
             0 at masked steps, where the cell did not run.
         cache: what ``backward`` needs (the inputs, every step's activations, the weights used). Not for users.
     """
@@ -79,9 +79,10 @@ class Grads:
         params: ``dL/dparam`` for every key of ``state_dict()``, same shapes and order.
         input: ``(T, B, X)`` ``dL/dx``.
         state: ``dL/d(initial state)``, shaped like ``run.state``.
-        hidden: a sequence of one ``(T, B, H)`` array per layer: ``dL/dh_t`` in total (through time, the output and the layer
-            above), where ``h_t`` is ``run.gates[layer]["h"][t]``.
-        cell: LSTM only, a sequence of one ``(T, B, H)`` array per layer: ``dL/dc_t`` in total. ``None`` for GRU and RNN.
+        hidden: a sequence of one ``(T, B, H)`` array per layer: ``dL/dh_t`` in total (through time, the output and
+            the layer above), where ``h_t`` is ``run.gates[layer]["h"][t]``.
+        cell: LSTM only, a sequence of one ``(T, B, H)`` array per layer: ``dL/dc_t`` in total. ``None`` for GRU
+            and RNN.
     """
 
     params: dict[str, np.ndarray]
