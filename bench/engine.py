@@ -15,7 +15,9 @@ input projection, one recurrent GEMM per step, and for the backward one more per
 input-gradient GEMMs) and the ``np.exp`` calls its sigmoids and tanhs need (exp is NumPy's cheapest
 transcendental, see ``lstm_engine/_activations.py``), run back to back on preallocated arrays with none of the
 other elementwise work. "best" is floor / PyTorch: a ratio target below it cannot be met by an engine that does
-its arithmetic through NumPy's BLAS and ufuncs on this machine, however its Python is arranged. Where the engine
+its arithmetic through NumPy's BLAS and ufuncs on this machine, however its Python is arranged. (The floor runs
+its GEMMs unit-major, ``(G*H, K) @ (K, B)``; at the demo and medium shapes on two BLAS threads those tiny GEMMs
+time erratically and the engine, or the RNN's time-major loop, has come in below the floor there.) Where the engine
 splits the batch over threads (``lstm_engine.set_num_threads``, the "shards" column), the floor is split the same
 way and run on the same threads.
 
