@@ -72,12 +72,11 @@ def run_all(calls: list[Callable[[], T]]) -> list[T]:
     """Run ``calls`` concurrently (the first on the calling thread) and return their results in order; the first
     exception raised by any of them is raised here once all have finished."""
     global _executor
-    with _lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=max(1, _threads - 1), thread_name_prefix="lstm_engine")
-        executor = _executor
     with _one_blas_thread():
-        futures = [executor.submit(call) for call in calls[1:]]
+        with _lock:  # submitted under the lock, so a concurrent set_num_threads cannot shut the pool in between
+            if _executor is None:
+                _executor = ThreadPoolExecutor(max_workers=max(1, _threads - 1), thread_name_prefix="lstm_engine")
+            futures = [_executor.submit(call) for call in calls[1:]]
         try:
             first = calls[0]()
         except BaseException:
