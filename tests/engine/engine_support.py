@@ -7,6 +7,7 @@ function only, so this module loads without it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,19 @@ import lstm_engine as le
 KINDS = ("LSTM", "GRU", "RNN")
 #: Agreement with PyTorch required by the issue, per dtype.
 TORCH_TOL = {"float64": 1e-10, "float32": 1e-4}
+#: PyTorch's stored answers, written by make_reference.py.
+REFERENCE_FILES = sorted((Path(__file__).resolve().parent / "reference").glob("*.npz"))
+
+
+def load_reference(path: Path) -> tuple[str, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """One stored case: the model kind, the case's inputs (as ``make_case`` makes them) and PyTorch's answers
+    (keyed as ``engine_results`` keys its own)."""
+    with np.load(path) as data:
+        arrays = {key: data[key] for key in data.files}
+    kind = str(arrays.pop("meta/kind"))
+    arrays.pop("meta/torch_version")
+    expected = {k.removeprefix("expect/"): arrays.pop(k) for k in list(arrays) if k.startswith("expect/")}
+    return kind, arrays, expected
 
 
 def make_model(

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_support import KINDS, TORCH_TOL, assert_results_close, engine_results
+from engine_support import (
+    KINDS,
+    REFERENCE_FILES,
+    TORCH_TOL,
+    assert_results_close,
+    engine_results,
+    load_reference,
+)
 
-REFERENCE_FILES = sorted((Path(__file__).resolve().parent / "reference").glob("*.npz"))
 #: make_reference.py writes three cases per model.
 CASES_PER_MODEL = 3
 #: Stored vectors must stay small (the issue: well under 1 MB in total).
@@ -26,10 +32,6 @@ def test_reference_files_present_and_small() -> None:
 
 @pytest.mark.parametrize("path", REFERENCE_FILES, ids=lambda p: p.stem)
 def test_matches_stored_torch_answers(path: Path) -> None:
-    with np.load(path) as data:
-        arrays = {key: data[key] for key in data.files}
-    kind = str(arrays.pop("meta/kind"))
-    arrays.pop("meta/torch_version")
-    expected = {k.removeprefix("expect/"): arrays.pop(k) for k in list(arrays) if k.startswith("expect/")}
+    kind, arrays, expected = load_reference(path)
     tol = TORCH_TOL[arrays["x"].dtype.name]
     assert_results_close(engine_results(kind, arrays), expected, tol)

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_support import KINDS, TORCH_TOL, assert_results_close, engine_results, make_case, make_model
+from engine_support import (
+    KINDS,
+    REFERENCE_FILES,
+    TORCH_TOL,
+    assert_results_close,
+    engine_results,
+    load_reference,
+    make_case,
+    make_model,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_info
@@ -20,8 +29,6 @@ from threadpoolctl import threadpool_info
 import lstm_engine as le
 from lstm_engine import parallel
 from lstm_engine.base import _ShardedCache
-
-REFERENCE_FILES = sorted((Path(__file__).resolve().parent / "reference").glob("*.npz"))
 
 
 @pytest.fixture
@@ -46,11 +53,7 @@ def _sharded_run(model, x, **kwargs):
 def test_sharded_matches_stored_torch_answers(path: Path, threads) -> None:
     """B = 3 on 2 threads: shards of 1 and 2 sequences, with masks, initial states and d_state."""
     threads(2)
-    with np.load(path) as data:
-        arrays = {key: data[key] for key in data.files}
-    kind = str(arrays.pop("meta/kind"))
-    arrays.pop("meta/torch_version")
-    expected = {k.removeprefix("expect/"): arrays.pop(k) for k in list(arrays) if k.startswith("expect/")}
+    kind, arrays, expected = load_reference(path)
     assert arrays["x"].shape[1] == 3
     assert_results_close(engine_results(kind, arrays), expected, TORCH_TOL[arrays["x"].dtype.name])
 
